@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
+import { registerServe } from './serve.js';
+import { registerReward } from './reward.js';
+import { registerStart } from './start.js';
+import { registerData } from './data.js';
+import { registerTrain } from './train.js';
+import { registerEval } from './eval.js';
 
 /**
  * Register every subcommand on `program`. One line per command file in this folder.
  */
 export function registerCommands(program: Command): void {
   void program;
+  registerData(program);
+  registerServe(program);
+  registerReward(program);
+  registerStart(program);
+  registerTrain(program);
+  registerEval(program);
 }

@@ -1,0 +1,138 @@
+/**
+ * `vla-r1 train sft`: CoT-SFT of the small VLA model, in-process on the CPU.
+ *
+ * The model code (jax-js) is imported inside the action, after `VLA_R1_THREADS` is set from `--threads`,
+ * so start-up stays fast and the engine's thread pool is configured before it loads.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+interface SftFlags {
+  data: string;
+  out: string;
+  seed: number;
+  cot: boolean;
+  maxSteps?: number;
+  batchSize?: number;
+  lr?: number;
+  warmup?: number;
+  evalEvery?: number;
+  evalSamples?: number;
+  saveEvery?: number;
+  dModel?: number;
+  layers?: number;
+  heads?: number;
+  resume?: boolean;
+  threads?: number;
+}
+
+/**
+ * Number of engine threads: `--threads`, else `VLA_R1_THREADS`, else the machine's cores (at most 4).
+ */
+export function engineThreads(flag: number | undefined): number {
+  if (flag !== undefined) return flag;
+  const env = Number.parseInt(process.env.VLA_R1_THREADS ?? '', 10);
+  if (Number.isFinite(env) && env >= 1) return env;
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** Stop gracefully on the first Ctrl-C (finish the step, save), exit on the second. */
+export function interruptController(label: string): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${label}: stopping after this step and saving (Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+}
+
+/** Register `train` and its subcommands. */
+export function registerTrain(program: Command): void {
+  const train = program.command('train').description('train the small VLA model in-process (CPU)');
+  train
+    .command('sft')
+    .description('CoT-SFT: supervised fine-tuning on rationale + answer (or on the answer alone with --no-cot)')
+    .requiredOption('--data <dir>', 'dataset folder with train.json (and test.json for periodic evaluation), e.g. from `vla-r1 data synth`')
+    .requiredOption('--out <dir>', 'run folder: checkpoint/ and metrics.jsonl are written here')
+    .option('--seed <n>', 'seed of initialisation and data order', nonNegativeInteger, 0)
+    .option('--no-cot', 'plain SFT: train on the answer alone (the model writes an empty <think></think>)')
+    .option('--max-steps <n>', 'optimiser steps (the learning-rate schedule spans them; default 400)', positiveInteger)
+    .option('--batch-size <n>', 'sequences per step (default 16)', positiveInteger)
+    .option('--lr <x>', 'peak learning rate (default 2e-3)', positiveNumber)
+    .option('--warmup <n>', 'warm-up steps (default 20)', nonNegativeInteger)
+    .option('--eval-every <n>', 'evaluate on test.json every N steps, 0 = only at the end (default 100)', nonNegativeInteger)
+    .option('--eval-samples <n>', 'test records used by the periodic evaluation (default 64)', nonNegativeInteger)
+    .option('--save-every <n>', 'save a checkpoint every N steps, 0 = only at the end (default 100)', nonNegativeInteger)
+    .option('--d-model <n>', 'model width (default 128)', positiveInteger)
+    .option('--layers <n>', 'transformer layers (default 4)', positiveInteger)
+    .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
+    .option('--resume', 'continue the run in --out from its checkpoint (with the options it was started with)')
+    .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
+    .addHelpText(
+      'after',
+      `
+Without rationales (--no-cot) the target is the answer alone and the model writes an empty think block:
+  <think></think> so, the answer is <output>…</output>
+so the answer keeps the VLA-R1 form and the reward's format term still applies.
+
+Ctrl-C stops after the current step and saves a checkpoint; --resume continues it exactly.
+
+Examples:
+  vla-r1 train sft --data data/synth --out runs/cot-sft
+  vla-r1 train sft --data data/synth --out runs/sft --no-cot
+  vla-r1 train sft --data data/synth --out runs/cot-sft --resume`,
+    )
+    .action(async (flags: SftFlags) => {
+      process.env.VLA_R1_THREADS = String(engineThreads(flags.threads));
+      const [{ trainSft }, { stopWorkerThreads }] = await Promise.all([import('../../train/sft.js'), import('../../model/jax.js')]);
+      const interrupt = interruptController('train sft');
+      try {
+        const options = {
+          seed: flags.seed,
+          cot: flags.cot,
+          ...(flags.maxSteps !== undefined ? { steps: flags.maxSteps } : {}),
+          ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+          ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
+          ...(flags.warmup !== undefined ? { warmupSteps: flags.warmup } : {}),
+          ...(flags.evalEvery !== undefined ? { evalEvery: flags.evalEvery } : {}),
+          ...(flags.evalSamples !== undefined ? { evalSamples: flags.evalSamples } : {}),
+          ...(flags.saveEvery !== undefined ? { saveEvery: flags.saveEvery } : {}),
+          ...(flags.dModel !== undefined ? { dModel: flags.dModel } : {}),
+          ...(flags.layers !== undefined ? { nLayers: flags.layers } : {}),
+          ...(flags.heads !== undefined ? { nHeads: flags.heads } : {}),
+        };
+        const result = await trainSft({ dataDir: flags.data, outDir: flags.out, options, resume: flags.resume === true, signal: interrupt.signal });
+        const evalText = result.evaluation
+          ? ` affordance IoU ${result.evaluation.affordance.iou?.toFixed(2) ?? '-'}, trajectory Avg ${result.evaluation.trajectory.avg?.toFixed(1) ?? '-'}`
+          : '';
+        process.stdout.write(
+          `${result.completed ? 'done' : 'stopped'}: step ${result.steps}, loss ${result.loss.toFixed(4)}, ${Math.round(result.tokensPerSecond)} tokens/s, ` +
+            `${result.seconds.toFixed(0)} s;${evalText} -> ${result.checkpointDir}\n`,
+        );
+      } finally {
+        interrupt.release();
+        await stopWorkerThreads();
+      }
+    });
+}

@@ -1,0 +1,49 @@
+/**
+ * Making the files of synthetic samples (PNG written to disk, record returned): the unit of work shared by the
+ * in-process path and the worker threads of {@link synthesizeDataset}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { VlaR1Record } from './records.js';
+import { composeSample, renderSamplePng, type SampleMeta } from './synth-sample.js';
+import type { SplitName } from './synth-splits.js';
+
+/** What every worker is told once. */
+export interface WorkerSetup {
+  readonly out: string;
+  readonly seed: number;
+  readonly size: number;
+}
+
+/** One sample to make. */
+export interface SampleJob {
+  readonly split: SplitName;
+  readonly index: number;
+}
+
+/** What comes back for one sample. */
+export interface SampleResult {
+  readonly split: SplitName;
+  readonly index: number;
+  readonly record: VlaR1Record;
+  readonly meta: SampleMeta;
+}
+
+/**
+ * Make samples: compose, render and write each PNG under `setup.out`, return the records.
+ *
+ * @example
+ * const [r] = await makeSampleFiles({ out: 'data/synth', seed: 1, size: 128 }, [{ split: 'train', index: 0 }]);
+ */
+export async function makeSampleFiles(setup: WorkerSetup, jobs: readonly SampleJob[]): Promise<SampleResult[]> {
+  const results: SampleResult[] = [];
+  for (const job of jobs) {
+    const sample = composeSample({ seed: setup.seed, split: job.split, index: job.index, size: setup.size });
+    const png = await renderSamplePng(sample);
+    const file = join(setup.out, sample.image);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, png);
+    results.push({ split: job.split, index: job.index, record: sample.record, meta: sample.meta });
+  }
+  return results;
+}

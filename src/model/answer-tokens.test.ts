@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseAnswer } from '../protocol/answer.js';
+import type { Action } from '../protocol/types.js';
+import { decodeAction, decodeAnswer, encodePrompt, encodeTarget } from './answer-tokens.js';
+import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY, Tokenizer } from './tokenizer.js';
+
+const tok = Tokenizer.train(['The mug is on the left.', 'The mug is on the left.'], { coordinateBins: 100 });
+const c = (v: number): number => tok.coordinateOffset + v;
+
+describe('answer tokens', () => {
+  it('writes a box as four corner tokens and decodes the exact VLA-R1 answer text', () => {
+    const action: Action = { kind: 'affordance', box: { x: 0.5, y: 0.25, width: 0.2, height: 0.1 } };
+    const target = encodeTarget(tok, 'The mug is on the left.', action);
+    expect(target.slice(-6)).toEqual([ANSWER, c(40), c(20), c(60), c(30), EOS]);
+    expect(decodeAnswer(tok, target, 'affordance')).toBe(
+      '<think>The mug is on the left.</think> so, the answer is <output>{"x": 0.505, "y": 0.255, "width": 0.2, "height": 0.1}</output>',
+    );
+  });
+
+  it('writes a trajectory as coordinate pairs', () => {
+    const action: Action = { kind: 'trajectory', points: [[0.1, 0.2], [0.305, 0.999]] };
+    const target = encodeTarget(tok, '', action);
+    expect(target).toEqual([ANSWER, c(10), c(20), c(30), c(99), EOS]);
+    const text = decodeAnswer(tok, [...target, PAD, PAD], 'trajectory');
+    expect(text).toBe('<think></think> so, the answer is <output>[[0.105, 0.205], [0.305, 0.995]]</output>');
+    const parsed = parseAnswer(text, 'trajectory');
+    expect(parsed.ok && parsed.think).toBe('');
+  });
+
+  it('rebuilds a valid box from corners given in any order', () => {
+    const action = decodeAction(tok, [c(60), c(30), c(40), c(20)], 'affordance');
+    if (action?.kind !== 'affordance') throw new Error('expected a box');
+    expect(action.box.x).toBeCloseTo(0.505, 12);
+    expect(action.box.y).toBeCloseTo(0.255, 12);
+    expect(action.box.width).toBeCloseTo(0.2, 12);
+    expect(action.box.height).toBeCloseTo(0.1, 12);
+  });
+
+  it('decodes broken sequences to answers that do not parse', () => {
+    const think = tok.encodeText('The mug');
+    expect(decodeAnswer(tok, think, 'affordance')).toBe('<think>The mug');
+    expect(parseAnswer(decodeAnswer(tok, [...think, ANSWER, c(1), c(2), c(3)], 'affordance')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, c(1), c(2), c(3), EOS], 'affordance')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, c(1), c(2), c(3), EOS], 'trajectory')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, EOS], 'trajectory')).ok).toBe(false);
+  });
+
+  it('starts the prompt with the task token', () => {
+    expect(encodePrompt(tok, 'The mug', 'affordance')[0]).toBe(TASK_AFFORDANCE);
+    expect(encodePrompt(tok, 'The mug', 'trajectory')).toEqual([TASK_TRAJECTORY, ...tok.encodeText('The mug')]);
+  });
+});

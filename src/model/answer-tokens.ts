@@ -1,0 +1,77 @@
+/**
+ * The answer as tokens: the rationale as text tokens, then `<answer>` (standing for
+ * `</think> so, the answer is <output>`), then the action structurally, then `<eos>`:
+ *
+ * - affordance box: 4 coordinate tokens, the corners `x1 y1 x2 y2` (the answer's centre form is rebuilt on
+ *   decoding, so every box the model can write is a valid box);
+ * - trajectory: one coordinate-token pair `x y` per waypoint.
+ *
+ * Decoding rebuilds the exact VLA-R1 answer text with `formatAnswer` (6-decimal numbers), so rewards and
+ * metrics apply unchanged. Token sequences that break this structure decode to text that does not parse.
+ */
+import { formatAnswer } from '../protocol/answer.js';
+import { centreToCorners, cornersToCentre } from '../protocol/boxes.js';
+import type { Action, TaskKind } from '../protocol/types.js';
+import type { Tokenizer } from './tokenizer.js';
+import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from './tokenizer.js';
+
+/** The prompt tokens: the task token, then the instruction. */
+export function encodePrompt(tok: Tokenizer, instruction: string, kind: TaskKind): number[] {
+  return [kind === 'affordance' ? TASK_AFFORDANCE : TASK_TRAJECTORY, ...tok.encodeText(instruction)];
+}
+
+/** The coordinate tokens of an action (no `<answer>`, no `<eos>`). */
+export function encodeAction(tok: Tokenizer, action: Action): number[] {
+  if (action.kind === 'affordance') {
+    const c = centreToCorners(action.box);
+    return [c.x1, c.y1, c.x2, c.y2].map((v) => tok.coordinateToken(v));
+  }
+  return action.points.flatMap(([x, y]) => [tok.coordinateToken(x), tok.coordinateToken(y)]);
+}
+
+/**
+ * The target tokens of an answer: rationale, `<answer>`, action, `<eos>`.
+ *
+ * @example
+ * encodeTarget(tok, 'the mug is left.', { kind: 'affordance', box }); // [...text, ANSWER, c, c, c, c, EOS]
+ */
+export function encodeTarget(tok: Tokenizer, think: string, action: Action): number[] {
+  return [...tok.encodeText(think), ANSWER, ...encodeAction(tok, action), EOS];
+}
+
+/** The action the coordinate tokens after `<answer>` describe, or undefined when they do not fit `kind`. */
+export function decodeAction(tok: Tokenizer, coords: readonly number[], kind: TaskKind): Action | undefined {
+  if (coords.some((id) => !tok.isCoordinate(id))) return undefined;
+  const v = coords.map((id) => tok.coordinateValue(id));
+  if (kind === 'affordance') {
+    if (v.length !== 4) return undefined;
+    const [a, b, c, d] = v as [number, number, number, number];
+    return { kind, box: cornersToCentre({ x1: Math.min(a, c), y1: Math.min(b, d), x2: Math.max(a, c), y2: Math.max(b, d) }) };
+  }
+  if (v.length < 2 || v.length % 2 !== 0) return undefined;
+  const points: [number, number][] = [];
+  for (let i = 0; i < v.length; i += 2) points.push([v[i] as number, v[i + 1] as number]);
+  return { kind, points };
+}
+
+/**
+ * The answer text of generated tokens (stopping at `<eos>`; `<pad>` is ignored).
+ *
+ * - well formed: exactly `formatAnswer(rationale, action)`;
+ * - no `<answer>` (ran out of tokens while reasoning): `<think>` + the rationale so far;
+ * - `<answer>` but no `<eos>`, or an action that does not fit the kind: the answer with an empty `<output>`.
+ *
+ * @example
+ * decodeAnswer(tok, encodeTarget(tok, 'ok', action), action.kind); // formatAnswer('ok', quantised action)
+ */
+export function decodeAnswer(tok: Tokenizer, tokens: readonly number[], kind: TaskKind): string {
+  const ids = tokens.filter((t) => t !== PAD);
+  const answerAt = ids.indexOf(ANSWER);
+  if (answerAt < 0) return `<think>${tok.decodeText(ids.filter((t) => t !== EOS))}`;
+  const think = tok.decodeText(ids.slice(0, answerAt));
+  const rest = ids.slice(answerAt + 1);
+  const eosAt = rest.indexOf(EOS);
+  const action = eosAt < 0 ? undefined : decodeAction(tok, rest.slice(0, eosAt), kind);
+  if (action === undefined) return `<think>${think}</think> so, the answer is <output></output>`;
+  return formatAnswer(think, action);
+}

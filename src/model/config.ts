@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The shape of the small VLA transformer: a patch embedding of the (resized) image, the prompt's text
+ * tokens, and a pre-LN causal decoder over `[image patches | prompt | rationale + answer]`.
+ *
+ * The sequence layout is fixed so that every sequence of a batch starts generating at the same position:
+ * `patchCount` image positions, then `promptLength` prompt positions (the prompt is right-aligned and
+ * left-padded; padding is masked out of attention), then `targetLength` generated positions. The image and
+ * prompt form a bidirectional prefix; the generated part is causal.
+ */
+export const ModelConfigSchema = z
+  .object({
+    /** The square side the image is resized to, in pixels. */
+    imageSize: z.number().int().min(8).max(512),
+    /** The square side of one image patch, in pixels (must divide `imageSize`). */
+    patchSize: z.number().int().min(1).max(64),
+    /** Width of the residual stream. */
+    dModel: z.number().int().min(8).max(2048),
+    nLayers: z.number().int().min(1).max(48),
+    nHeads: z.number().int().min(1).max(64),
+    /** Hidden width of the MLP as a multiple of `dModel`. */
+    mlpRatio: z.number().int().min(1).max(8),
+    /** Tokens in the vocabulary (text pieces, coordinate bins and special tokens). */
+    vocabSize: z.number().int().min(4),
+    /** Maximum prompt tokens (task token + instruction). */
+    promptLength: z.number().int().min(1).max(1024),
+    /** Maximum generated tokens (rationale, answer marker, answer tokens, end). */
+    targetLength: z.number().int().min(2).max(4096),
+  })
+  .strict()
+  .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })
+  .refine((c) => c.dModel % c.nHeads === 0, { message: 'nHeads must divide dModel', path: ['nHeads'] });
+
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+
+/** The model shape used by default (about 1 M parameters with a ~500-token vocabulary). */
+export const DEFAULT_MODEL_SHAPE = {
+  imageSize: 64,
+  patchSize: 8,
+  dModel: 128,
+  nLayers: 4,
+  nHeads: 4,
+  mlpRatio: 4,
+} as const;
+
+/** Image patches in the prefix. */
+export function patchCount(c: ModelConfig): number {
+  return (c.imageSize / c.patchSize) ** 2;
+}
+
+/** Floats per image patch (RGB). */
+export function patchDim(c: ModelConfig): number {
+  return c.patchSize * c.patchSize * 3;
+}
+
+/** Length of the bidirectional prefix (image patches + prompt). */
+export function prefixLength(c: ModelConfig): number {
+  return patchCount(c) + c.promptLength;
+}
+
+/** Total sequence length (prefix + generated part). */
+export function sequenceLength(c: ModelConfig): number {
+  return prefixLength(c) + c.targetLength;
+}
+
+/** Width of one attention head. */
+export function headDim(c: ModelConfig): number {
+  return c.dModel / c.nHeads;
+}

@@ -1,0 +1,197 @@
+/**
+ * Batched generation with a KV cache: the prefix (image + prompt) is encoded once, then one jitted decoding
+ * step per token for the whole batch. Tokens are chosen on the host ({@link sampleToken}), optionally
+ * restricted by the answer grammar, and every chosen token's log-probability is returned (GRPO needs them).
+ */
+import type { TaskKind } from '../protocol/types.js';
+import { decodeAnswer } from './answer-tokens.js';
+import { patchCount, patchDim, prefixLength } from './config.js';
+import type { GrammarState } from './grammar.js';
+import { GRAMMAR_CLASSES, advance, allowedClass, maskTable, startState } from './grammar.js';
+import type { JaxArray, OwnedFunction } from './jax.js';
+import { jit, np, tree } from './jax.js';
+import type { VlaModel } from './model.js';
+import type { ModelParams } from './params.js';
+import { Rng } from './rng.js';
+import { sampleToken } from './sampling.js';
+import { alignPrompt, keyValidity } from './sequence-layout.js';
+import { PAD } from './tokenizer.js';
+import type { LayerCache } from './transformer.js';
+import { decodeStep, emptyGenerationCache, prefill } from './transformer.js';
+
+/** One prompt to complete: image patches (from {@link patchify}), prompt tokens and the task kind. */
+export interface GenerationInput {
+  /** `patchCount × patchDim` floats. */
+  readonly patches: Float32Array;
+  /** The prompt tokens (task token, instruction), unaligned. */
+  readonly prompt: readonly number[];
+  readonly kind: TaskKind;
+}
+
+/** Sampling options of {@link Generator.generate}. */
+export interface GenerationOptions {
+  /** 0 = greedy. Default 0. */
+  readonly temperature?: number;
+  /** Default 1. */
+  readonly topP?: number;
+  /** Cap on generated tokens (at most the model's `targetLength`). */
+  readonly maxTokens?: number;
+  /** Seed of the host sampler. Default 0. */
+  readonly seed?: number;
+  /** Restrict tokens to the answer grammar. Default true. */
+  readonly constrained?: boolean;
+  /** Largest batch run at once (larger inputs are split). Default 64. */
+  readonly batchSize?: number;
+}
+
+/** One completion. */
+export interface Generation {
+  /** Generated tokens, up to and including `<eos>` when it was reached. */
+  readonly tokens: number[];
+  /** Log-probability of each generated token under the (masked, tempered) sampling distribution. */
+  readonly logProbs: number[];
+  /** The answer text (exact VLA-R1 form when well formed). */
+  readonly text: string;
+  /** True when `<eos>` was generated. */
+  readonly finished: boolean;
+}
+
+type Params = ModelParams<JaxArray>;
+type PrefillFn = OwnedFunction<(p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => { logits: JaxArray; prefix: LayerCache }>;
+type StepFn = OwnedFunction<
+  (p: Params, prefix: LayerCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) => { logits: JaxArray; generated: LayerCache }
+>;
+
+/** Round a batch up to a power of two so a few compiled shapes serve every request size. */
+function paddedBatch(n: number, cap: number): number {
+  let b = 1;
+  while (b < n && b < cap) b *= 2;
+  return Math.min(b, cap);
+}
+
+/**
+ * Generates answers for a model; keeps its compiled functions between calls.
+ *
+ * @example
+ * const gen = new Generator(model);
+ * const [out] = await gen.generate([{ patches, prompt: encodePrompt(tok, 'pick the mug.', 'affordance'), kind: 'affordance' }]);
+ * out.text; // '<think>…</think> so, the answer is <output>{"x": …}</output>'
+ */
+export class Generator {
+  readonly #model: VlaModel;
+  readonly #prefill: PrefillFn;
+  readonly #step: StepFn;
+  readonly #masks: Float32Array;
+
+  constructor(model: VlaModel) {
+    this.#model = model;
+    const c = model.config;
+    this.#prefill = jit((p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => prefill(p, patches, prompt, valid, c));
+    this.#step = jit((p: Params, prefix: LayerCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) =>
+      decodeStep(p, prefix, gen, tokens, step, valid, c),
+    );
+    this.#masks = maskTable(model.tokenizer);
+  }
+
+  /** Complete every input, in order. */
+  async generate(inputs: readonly GenerationInput[], options: GenerationOptions = {}): Promise<Generation[]> {
+    const cap = Math.max(1, options.batchSize ?? 64);
+    const rng = new Rng(options.seed ?? 0);
+    const out: Generation[] = [];
+    for (let start = 0; start < inputs.length; start += cap) {
+      out.push(...(await this.#generateBatch(inputs.slice(start, start + cap), options, rng, cap)));
+    }
+    return out;
+  }
+
+  async #generateBatch(inputs: readonly GenerationInput[], options: GenerationOptions, rng: Rng, cap: number): Promise<Generation[]> {
+    const { config: c, tokenizer: tok, grammar } = this.#model;
+    const n = inputs.length;
+    const B = paddedBatch(n, cap);
+    const Np = patchCount(c);
+    const Pd = patchDim(c);
+    const Tp = prefixLength(c);
+    const V = c.vocabSize;
+    const patches = new Float32Array(B * Np * Pd);
+    const prompt = new Int32Array(B * c.promptLength);
+    const valid = new Float32Array(B * Tp);
+    for (let b = 0; b < B; b++) {
+      const input = inputs[Math.min(b, n - 1)] as GenerationInput;
+      if (input.patches.length !== Np * Pd) throw new Error(`generate: expected ${Np * Pd} patch floats, got ${input.patches.length}`);
+      patches.set(input.patches, b * Np * Pd);
+      const aligned = alignPrompt(input.prompt, c.promptLength);
+      prompt.set(aligned, b * c.promptLength);
+      valid.set(keyValidity(aligned, c, false), b * Tp);
+    }
+    const validArray = np.array(valid).reshape([B, Tp]);
+    const first = this.#prefill(
+      tree.ref(this.#model.params),
+      np.array(patches).reshape([B, Np, Pd]),
+      np.array(prompt, { dtype: np.int32 }).reshape([B, c.promptLength]),
+      validArray.ref,
+    );
+    const prefix = first.prefix;
+    let generated = emptyGenerationCache(B, c);
+    let logits: JaxArray | undefined = first.logits;
+
+    const maxTokens = Math.min(c.targetLength, options.maxTokens ?? c.targetLength);
+    const constrained = options.constrained ?? true;
+    const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
+    const states: GrammarState[] = inputs.map((i) => startState(i.kind));
+    const tokens: number[][] = inputs.map(() => []);
+    const logProbs: number[][] = inputs.map(() => []);
+    const scratch = new Float64Array(V);
+    const next = new Int32Array(B);
+    try {
+      for (let t = 0; t < maxTokens; t++) {
+        const host = (await (logits as JaxArray).data()) as Float32Array;
+        logits = undefined;
+        let active = 0;
+        next.fill(PAD);
+        for (let b = 0; b < n; b++) {
+          const state = states[b] as GrammarState;
+          if (state.phase === 'done') continue;
+          const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, grammar));
+          const mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
+          const { token, logProb } = sampleToken(host, b * V, V, mask, sampling, rng, scratch);
+          next[b] = token;
+          tokens[b]?.push(token);
+          logProbs[b]?.push(logProb);
+          states[b] = advance(state, token);
+          if ((states[b] as GrammarState).phase !== 'done') active++;
+        }
+        if (active === 0 || t === maxTokens - 1) break;
+        const result = this.#step(
+          tree.ref(this.#model.params),
+          tree.ref(prefix),
+          generated,
+          np.array(next, { dtype: np.int32 }),
+          np.array(t, { dtype: np.int32 }),
+          validArray.ref,
+        );
+        logits = result.logits;
+        generated = result.generated;
+      }
+    } finally {
+      logits?.dispose();
+      tree.dispose(generated);
+      tree.dispose(prefix);
+      validArray.dispose();
+    }
+    return inputs.map((input, b) => {
+      const toks = tokens[b] as number[];
+      return {
+        tokens: toks,
+        logProbs: logProbs[b] as number[],
+        text: decodeAnswer(tok, toks, input.kind),
+        finished: (states[b] as GrammarState).phase === 'done',
+      };
+    });
+  }
+
+  /** Free the compiled functions. */
+  dispose(): void {
+    this.#prefill.dispose();
+    this.#step.dispose();
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { GRAMMAR_CLASSES, classesOf, maskTable } from './grammar.js';
+import { ANSWER, EOS, PAD, Tokenizer } from './tokenizer.js';
+
+const tok = Tokenizer.train([], { coordinateBins: 10 });
+const c = (v: number): number => tok.coordinateOffset + v;
+const text = tok.textOffset + 40;
+const name = (i: number): string => GRAMMAR_CLASSES[i] as string;
+
+describe('answer grammar', () => {
+  it('allows reasoning, then exactly four box coordinates, then <eos>', () => {
+    const classes = classesOf('affordance', [text, text, ANSWER, c(1), c(2), c(3), c(4), EOS, PAD], { maxPoints: 8, thinking: true });
+    expect(classes.map(name)).toEqual(['reasoning', 'reasoning', 'reasoning', 'coordinate', 'coordinate', 'coordinate', 'coordinate', 'eos', 'pad']);
+  });
+
+  it('allows whole trajectory points up to maxPoints', () => {
+    const classes = classesOf('trajectory', [ANSWER, c(1), c(2), c(3), c(4), EOS], { maxPoints: 2, thinking: false });
+    expect(classes.map(name)).toEqual(['answer', 'coordinate', 'coordinate', 'coordinate-or-eos', 'coordinate', 'eos']);
+  });
+
+  it('masks every token outside a class', () => {
+    const V = tok.vocabSize;
+    const table = maskTable(tok);
+    const row = (cls: string): Float32Array => table.subarray(GRAMMAR_CLASSES.indexOf(cls as never) * V, (GRAMMAR_CLASSES.indexOf(cls as never) + 1) * V);
+    const allowed = (cls: string): number[] => [...row(cls)].flatMap((v, i) => (v === 0 ? [i] : []));
+    expect(allowed('eos')).toEqual([EOS]);
+    expect(allowed('answer')).toEqual([ANSWER]);
+    expect(allowed('coordinate')).toEqual(Array.from({ length: 10 }, (_, i) => c(i)));
+    expect(allowed('coordinate-or-eos')).toEqual([EOS, ...Array.from({ length: 10 }, (_, i) => c(i))]);
+    expect(allowed('reasoning')).toEqual([ANSWER, ...Array.from({ length: V - tok.textOffset }, (_, i) => tok.textOffset + i)]);
+  });
+});

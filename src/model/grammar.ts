@@ -1,0 +1,97 @@
+/**
+ * The grammar of generated token sequences (see `answer-tokens.ts`), as a small state machine. Sampling can
+ * restrict each step to the tokens the grammar allows, and GRPO's log-probabilities apply the same
+ * restriction, so the sampled distribution and the trained one are the same distribution:
+ *
+ * - reasoning: any text token, or `<answer>` (with `thinking: false`, only `<answer>`: an empty rationale);
+ * - affordance answer: exactly 4 coordinates, then `<eos>`;
+ * - trajectory answer: coordinate pairs (at least one, at most `maxPoints`), then `<eos>`;
+ * - after `<eos>`: `<pad>`.
+ */
+import type { TaskKind } from '../protocol/types.js';
+import type { Tokenizer } from './tokenizer.js';
+import { ANSWER, EOS, PAD } from './tokenizer.js';
+
+/** What may come next. */
+export const GRAMMAR_CLASSES = ['reasoning', 'coordinate', 'coordinate-or-eos', 'eos', 'pad', 'answer'] as const;
+export type GrammarClass = (typeof GRAMMAR_CLASSES)[number];
+
+/** Grammar settings stored with a checkpoint. */
+export interface GrammarOptions {
+  /** Largest number of trajectory waypoints. */
+  readonly maxPoints: number;
+  /** False for models trained without rationales (`--no-cot`): the rationale is empty. */
+  readonly thinking: boolean;
+}
+
+/** The incremental state of one sequence. */
+export interface GrammarState {
+  readonly kind: TaskKind;
+  readonly phase: 'reasoning' | 'answer' | 'done';
+  readonly coordinates: number;
+}
+
+/** The start state for a task kind. */
+export function startState(kind: TaskKind): GrammarState {
+  return { kind, phase: 'reasoning', coordinates: 0 };
+}
+
+/** The class of tokens allowed in `state`. */
+export function allowedClass(state: GrammarState, options: GrammarOptions): GrammarClass {
+  if (state.phase === 'done') return 'pad';
+  if (state.phase === 'reasoning') return options.thinking ? 'reasoning' : 'answer';
+  const n = state.coordinates;
+  if (state.kind === 'affordance') return n < 4 ? 'coordinate' : 'eos';
+  if (n < 2 || n % 2 === 1) return 'coordinate';
+  return n >= 2 * options.maxPoints ? 'eos' : 'coordinate-or-eos';
+}
+
+/** The state after `token`. */
+export function advance(state: GrammarState, token: number): GrammarState {
+  if (state.phase === 'done' || token === EOS) return { ...state, phase: 'done' };
+  if (state.phase === 'reasoning') return token === ANSWER ? { ...state, phase: 'answer' } : state;
+  return { ...state, coordinates: state.coordinates + 1 };
+}
+
+/**
+ * The grammar class index of every position of target sequences (what was allowed when each token was
+ * produced), for applying the grammar inside a jitted log-probability function.
+ */
+export function classesOf(kind: TaskKind, tokens: readonly number[], options: GrammarOptions): number[] {
+  let state = startState(kind);
+  return tokens.map((t) => {
+    const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, options));
+    state = advance(state, t);
+    return cls;
+  });
+}
+
+/** Whether `id` belongs to a class. */
+export function allows(tok: Tokenizer, cls: GrammarClass, id: number): boolean {
+  switch (cls) {
+    case 'reasoning':
+      return tok.isText(id) || id === ANSWER;
+    case 'answer':
+      return id === ANSWER;
+    case 'coordinate':
+      return tok.isCoordinate(id);
+    case 'coordinate-or-eos':
+      return tok.isCoordinate(id) || id === EOS;
+    case 'eos':
+      return id === EOS;
+    case 'pad':
+      return id === PAD;
+  }
+}
+
+/**
+ * The additive logit masks of every class, `[classes × vocab]` row-major: 0 where allowed, -1e9 elsewhere.
+ */
+export function maskTable(tok: Tokenizer): Float32Array {
+  const V = tok.vocabSize;
+  const table = new Float32Array(GRAMMAR_CLASSES.length * V);
+  GRAMMAR_CLASSES.forEach((cls, c) => {
+    for (let id = 0; id < V; id++) table[c * V + id] = allows(tok, cls, id) ? 0 : -1e9;
+  });
+  return table;
+}

@@ -1,0 +1,155 @@
+import type { ModelConfig } from './config.js';
+import { patchDim, sequenceLength } from './config.js';
+import type { Rng } from './rng.js';
+
+/** The weights of one pre-LN transformer block; weights are stored `[in, out]` and applied as `x @ W + b`. */
+export type BlockParams<T> = {
+  ln1Scale: T;
+  ln1Bias: T;
+  qkvWeight: T;
+  qkvBias: T;
+  outWeight: T;
+  outBias: T;
+  ln2Scale: T;
+  ln2Bias: T;
+  mlpInWeight: T;
+  mlpInBias: T;
+  mlpOutWeight: T;
+  mlpOutBias: T;
+};
+
+/** All weights of the model, generic over the leaf type (device arrays, host tensors, shapes). */
+export type ModelParams<T> = {
+  patchWeight: T;
+  patchBias: T;
+  positions: T;
+  tokenEmbedding: T;
+  blocks: BlockParams<T>[];
+  finalScale: T;
+  finalBias: T;
+  headWeight: T;
+};
+
+/** A tensor on the host: shape and row-major float32 data. */
+export interface HostTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+const BLOCK_KEYS = [
+  'ln1Scale',
+  'ln1Bias',
+  'qkvWeight',
+  'qkvBias',
+  'outWeight',
+  'outBias',
+  'ln2Scale',
+  'ln2Bias',
+  'mlpInWeight',
+  'mlpInBias',
+  'mlpOutWeight',
+  'mlpOutBias',
+] as const satisfies readonly (keyof BlockParams<unknown>)[];
+
+const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding'] as const;
+const TAIL_KEYS = ['finalScale', 'finalBias', 'headWeight'] as const;
+
+/**
+ * The parameter shapes of a config.
+ *
+ * @example
+ * paramShapes(config).blocks[0]?.qkvWeight; // [dModel, 3 * dModel]
+ */
+export function paramShapes(c: ModelConfig): ModelParams<number[]> {
+  const d = c.dModel;
+  const h = d * c.mlpRatio;
+  const block = (): BlockParams<number[]> => ({
+    ln1Scale: [d],
+    ln1Bias: [d],
+    qkvWeight: [d, 3 * d],
+    qkvBias: [3 * d],
+    outWeight: [d, d],
+    outBias: [d],
+    ln2Scale: [d],
+    ln2Bias: [d],
+    mlpInWeight: [d, h],
+    mlpInBias: [h],
+    mlpOutWeight: [h, d],
+    mlpOutBias: [d],
+  });
+  return {
+    patchWeight: [patchDim(c), d],
+    patchBias: [d],
+    positions: [sequenceLength(c), d],
+    tokenEmbedding: [c.vocabSize, d],
+    blocks: Array.from({ length: c.nLayers }, block),
+    finalScale: [d],
+    finalBias: [d],
+    headWeight: [d, c.vocabSize],
+  };
+}
+
+/**
+ * Flatten a parameter tree to `[name, leaf]` pairs in a fixed order, with safetensors-style names
+ * (`patchWeight`, `blocks.0.qkvWeight`, …).
+ */
+export function flattenParams<T>(p: ModelParams<T>): [string, T][] {
+  const out: [string, T][] = TOP_KEYS.map((k) => [k, p[k]]);
+  p.blocks.forEach((b, i) => {
+    for (const k of BLOCK_KEYS) out.push([`blocks.${i}.${k}`, b[k]]);
+  });
+  for (const k of TAIL_KEYS) out.push([k, p[k]]);
+  return out;
+}
+
+/** Rebuild a parameter tree from named leaves; `get` is called once per expected name. */
+export function unflattenParams<T>(nLayers: number, get: (name: string) => T): ModelParams<T> {
+  const blocks = Array.from({ length: nLayers }, (_, i) => {
+    const entries = BLOCK_KEYS.map((k) => [k, get(`blocks.${i}.${k}`)] as const);
+    return Object.fromEntries(entries) as BlockParams<T>;
+  });
+  return {
+    patchWeight: get('patchWeight'),
+    patchBias: get('patchBias'),
+    positions: get('positions'),
+    tokenEmbedding: get('tokenEmbedding'),
+    blocks,
+    finalScale: get('finalScale'),
+    finalBias: get('finalBias'),
+    headWeight: get('headWeight'),
+  };
+}
+
+/** Map every leaf of a parameter tree. */
+export function mapParams<A, B>(p: ModelParams<A>, f: (leaf: A, name: string) => B): ModelParams<B> {
+  const named = new Map(flattenParams(p));
+  return unflattenParams(p.blocks.length, (name) => f(named.get(name) as A, name));
+}
+
+/** Number of scalar parameters of a config. */
+export function countParams(c: ModelConfig): number {
+  return flattenParams(paramShapes(c)).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
+}
+
+/**
+ * Fresh weights on the host, GPT-2 style: normal(0, 0.02) for matrices and embeddings, residual output
+ * projections scaled by 1/√(2·layers), zero biases, unit LayerNorm scales.
+ *
+ * @example
+ * const host = initParams(config, new Rng(0));
+ */
+export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
+  const residualStd = 0.02 / Math.sqrt(2 * c.nLayers);
+  return mapParams(paramShapes(c), (shape, name) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    const leaf = name.split('.').pop() ?? name;
+    if (leaf.endsWith('Scale')) data.fill(1);
+    else if (leaf.endsWith('Bias')) data.fill(0);
+    else {
+      const std = leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residualStd : 0.02;
+      for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+    }
+    return { shape, data };
+  });
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from './rng.js';
+import { sampleToken } from './sampling.js';
+
+const logits = new Float32Array([1, 3, 2, 0]);
+
+describe('sampleToken', () => {
+  it('picks the argmax when greedy and reports its log-probability', () => {
+    const { token, logProb } = sampleToken(logits, 0, 4, undefined, { temperature: 0, topP: 1 }, new Rng(0));
+    expect(token).toBe(1);
+    const z = Math.exp(1) + Math.exp(3) + Math.exp(2) + Math.exp(0);
+    expect(logProb).toBeCloseTo(3 - Math.log(z), 6);
+  });
+
+  it('respects the mask', () => {
+    const mask = new Float32Array([0, -1e9, 0, -1e9]);
+    const { token, logProb } = sampleToken(logits, 0, 4, mask, { temperature: 0, topP: 1 }, new Rng(0));
+    expect(token).toBe(2);
+    expect(logProb).toBeCloseTo(2 - Math.log(Math.exp(1) + Math.exp(2)), 6);
+  });
+
+  it('samples in proportion to the tempered probabilities', () => {
+    const rng = new Rng(5);
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 20000; i++) {
+      const t = sampleToken(logits, 0, 4, undefined, { temperature: 2, topP: 1 }, rng).token;
+      counts[t] = (counts[t] ?? 0) + 1;
+    }
+    const p = [1, 3, 2, 0].map((v) => Math.exp(v / 2));
+    const z = p.reduce((a, b) => a + b, 0);
+    counts.forEach((n, i) => expect(Math.abs(n / 20000 - (p[i] as number) / z)).toBeLessThan(0.015));
+  });
+
+  it('keeps only the nucleus with top-p', () => {
+    const rng = new Rng(9);
+    const seen = new Set<number>();
+    // p ≈ [0.09, 0.64, 0.24, 0.03]: the top two tokens hold 0.88 ≥ 0.8.
+    for (let i = 0; i < 2000; i++) seen.add(sampleToken(logits, 0, 4, undefined, { temperature: 1, topP: 0.8 }, rng).token);
+    expect([...seen].sort()).toEqual([1, 2]);
+  });
+
+  it('reads the row at the offset', () => {
+    const two = new Float32Array([0, 0, 9, 0, 5, 0, 0, 0]);
+    expect(sampleToken(two, 4, 4, undefined, { temperature: 0, topP: 1 }, new Rng(0)).token).toBe(0);
+  });
+});

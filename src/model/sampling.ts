@@ -1,0 +1,85 @@
+/**
+ * Choosing the next token from logits on the host: grammar mask, temperature, nucleus (top-p), greedy.
+ */
+import type { Rng } from './rng.js';
+
+/** Options of {@link sampleToken}. */
+export interface TokenSampling {
+  /** 0 = greedy (argmax). */
+  readonly temperature: number;
+  /** Nucleus mass in (0, 1]; 1 = no truncation. */
+  readonly topP: number;
+}
+
+/**
+ * Sample one token from `logits` (V values read from `offset`), with an additive `mask` (0 / -1e9) when
+ * given. Returns the token and its log-probability under the distribution it was drawn from before top-p
+ * truncation (as policy-gradient code expects): the softmax of `(logits + mask) / T` for T > 0, and of
+ * `logits + mask` for greedy decoding.
+ *
+ * @example
+ * sampleToken(new Float32Array([0, 5, 1]), 0, 3, undefined, { temperature: 0, topP: 1 }, rng); // { token: 1, … }
+ */
+export function sampleToken(
+  logits: Float32Array,
+  offset: number,
+  V: number,
+  mask: Float32Array | undefined,
+  options: TokenSampling,
+  rng: Rng,
+  scratch: Float64Array = new Float64Array(V),
+): { token: number; logProb: number } {
+  const t = options.temperature > 0 ? options.temperature : 1;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) {
+    const z = ((logits[offset + i] as number) + (mask ? (mask[i] as number) : 0)) / t;
+    scratch[i] = z;
+    if (z > max) max = z;
+  }
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp((scratch[i] as number) - max);
+    scratch[i] = e;
+    sum += e;
+  }
+  let token = 0;
+  if (options.temperature <= 0) {
+    let best = -1;
+    for (let i = 0; i < V; i++) {
+      if ((scratch[i] as number) > best) {
+        best = scratch[i] as number;
+        token = i;
+      }
+    }
+  } else if (options.topP >= 1) {
+    let u = rng.float() * sum;
+    token = V - 1;
+    for (let i = 0; i < V; i++) {
+      u -= scratch[i] as number;
+      if (u < 0) {
+        token = i;
+        break;
+      }
+    }
+  } else {
+    const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => (scratch[b] as number) - (scratch[a] as number));
+    let kept = 0;
+    let mass = 0;
+    for (const i of order) {
+      mass += scratch[i] as number;
+      kept++;
+      if (mass >= options.topP * sum) break;
+    }
+    let u = rng.float() * mass;
+    token = order[kept - 1] as number;
+    for (let k = 0; k < kept; k++) {
+      const i = order[k] as number;
+      u -= scratch[i] as number;
+      if (u < 0) {
+        token = i;
+        break;
+      }
+    }
+  }
+  return { token, logProb: Math.log((scratch[token] as number) / sum) };
+}

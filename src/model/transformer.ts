@@ -1,0 +1,242 @@
+/**
+ * The forward pass of the small VLA transformer, written against jax-js arrays. Every function follows
+ * the engine's ownership rule: it consumes (disposes) each array argument exactly once.
+ *
+ * Layout: `[patchCount image patches | promptLength prompt tokens | targetLength generated tokens]`,
+ * learned absolute positions, pre-LN blocks with fused QKV, tanh-GELU MLP, final LayerNorm, untied head.
+ */
+import type { ModelConfig } from './config.js';
+import { headDim, prefixLength } from './config.js';
+import type { JaxArray } from './jax.js';
+import { nn, np } from './jax.js';
+import type { BlockParams, ModelParams } from './params.js';
+
+/** The additive attention bias for masked-out keys. */
+export const MASKED = -1e9;
+
+type P = ModelParams<JaxArray>;
+type BP = BlockParams<JaxArray>;
+
+/** `x @ W + b` over the last axis of `x` (any leading shape), as one 2-D matmul. */
+export function linear(x: JaxArray, weight: JaxArray, bias: JaxArray): JaxArray {
+  const lead = x.shape.slice(0, -1);
+  const din = x.shape[x.ndim - 1] as number;
+  const dout = weight.shape[1] as number;
+  const y = np.matmul(x.reshape([-1, din]), weight).add(bias);
+  return y.reshape([...lead, dout]);
+}
+
+/** LayerNorm over the last axis (eps 1e-5). */
+export function layerNorm(x: JaxArray, scale: JaxArray, bias: JaxArray): JaxArray {
+  const mean = x.ref.mean(-1, { keepdims: true });
+  const centred = x.sub(mean);
+  const variance = np.square(centred.ref).mean(-1, { keepdims: true });
+  return centred.mul(np.reciprocal(np.sqrt(variance.add(1e-5)))).mul(scale).add(bias);
+}
+
+/** Split a `[B, T, d]` residual into heads: q, k, v of shape `[B, H, T, dh]`. */
+function projectQkv(h: JaxArray, b: BP, c: ModelConfig): [JaxArray, JaxArray, JaxArray] {
+  const [B, T] = h.shape as [number, number];
+  const qkv = linear(h, b.qkvWeight, b.qkvBias)
+    .reshape([B, T, 3, c.nHeads, headDim(c)])
+    .transpose([2, 0, 3, 1, 4]);
+  const q = qkv.ref.slice(0);
+  const k = qkv.ref.slice(1);
+  const v = qkv.slice(2);
+  return [q, k, v];
+}
+
+/**
+ * Attention of queries `[B, H, Tq, dh]` over one or more key/value segments (each `[B, H, Ti, dh]`, with an
+ * additive bias broadcastable to `[B, H, Tq, Ti]`), one softmax across all segments.
+ */
+export function attendSegments(q: JaxArray, segments: readonly { k: JaxArray; v: JaxArray; bias: JaxArray }[]): JaxArray {
+  const dh = q.shape[q.ndim - 1] as number;
+  const scale = 1 / Math.sqrt(dh);
+  const scaledQ = q.mul(scale);
+  const scores = segments.map((s, i) =>
+    np.matmul(i === segments.length - 1 ? scaledQ : scaledQ.ref, s.k.transpose([0, 1, 3, 2])).add(s.bias),
+  );
+  if (segments.length === 1) {
+    const only = segments[0] as { v: JaxArray };
+    return np.matmul(nn.softmax(scores[0] as JaxArray, -1), only.v);
+  }
+  const widths = segments.map((s) => s.k.shape[2] as number);
+  const probs = nn.softmax(np.concatenate(scores, -1), -1);
+  let out: JaxArray | undefined;
+  let start = 0;
+  segments.forEach((s, i) => {
+    const w = widths[i] as number;
+    const part = np.matmul(probs.ref.slice([], [], [], [start, start + w]), s.v);
+    out = out === undefined ? part : out.add(part);
+    start += w;
+  });
+  probs.dispose();
+  return out as JaxArray;
+}
+
+function mergeHeads(o: JaxArray): JaxArray {
+  const [B, H, T, dh] = o.shape as [number, number, number, number];
+  return o.transpose([0, 2, 1, 3]).reshape([B, T, H * dh]);
+}
+
+function mlp(x: JaxArray, b: BP): JaxArray {
+  const h = layerNorm(x, b.ln2Scale, b.ln2Bias);
+  return linear(nn.gelu(linear(h, b.mlpInWeight, b.mlpInBias), { approximate: true }), b.mlpOutWeight, b.mlpOutBias);
+}
+
+/** One block over a full sequence; returns the new residual and this block's keys/values. */
+function blockFull(x: JaxArray, b: BP, bias: JaxArray, c: ModelConfig): { x: JaxArray; k: JaxArray; v: JaxArray } {
+  const h = layerNorm(x.ref, b.ln1Scale, b.ln1Bias);
+  const [q, k, v] = projectQkv(h, b, c);
+  const o = attendSegments(q, [{ k: k.ref, v: v.ref, bias }]);
+  const x1 = x.add(linear(mergeHeads(o), b.outWeight, b.outBias));
+  const x2 = x1.ref.add(mlp(x1, b));
+  return { x: x2, k, v };
+}
+
+/** Embed image patches `[B, Np, patchDim]` and tokens `[B, S]` into `[B, Np + S, d]` with positions `[Np + S, d]`. */
+function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray): JaxArray {
+  const img = linear(patches, p.patchWeight, p.patchBias);
+  const tok = np.take(p.tokenEmbedding, tokens, 0);
+  return np.concatenate([img, tok], 1).add(positions);
+}
+
+/**
+ * The attention bias `[B, 1, T, T]` from the fixed structure mask `[T, T]` (1 = may attend: prefix is
+ * bidirectional, generated part causal) and the per-sequence key validity `[B, T]` (0 = padding).
+ */
+export function attentionBias(structure: JaxArray, keyValid: JaxArray): JaxArray {
+  const [B, T] = keyValid.shape as [number, number];
+  const allowed = structure.reshape([1, 1, T, T]).mul(keyValid.reshape([B, 1, 1, T]));
+  return allowed.sub(1).mul(-MASKED);
+}
+
+/** Apply the final LayerNorm and the vocabulary head to hidden states `[…, d]`. */
+export function head(p: Pick<P, 'finalScale' | 'finalBias' | 'headWeight'>, h: JaxArray): JaxArray {
+  const lead = h.shape.slice(0, -1);
+  const d = h.shape[h.ndim - 1] as number;
+  const n = layerNorm(h.reshape([-1, d]), p.finalScale, p.finalBias);
+  return np.matmul(n, p.headWeight).reshape([...lead, -1]);
+}
+
+/**
+ * Teacher-forced forward pass: logits `[B, targetLength, V]` predicting each target token from the prefix
+ * and the target tokens before it.
+ *
+ * @param tokens `[B, promptLength + targetLength]` int32 (prompt region, then target region).
+ * @param keyValid `[B, T]` float32, 0 for padded positions.
+ * @param structure `[T, T]` float32 from {@link structureMask}.
+ */
+export function forwardLogits(
+  p: P,
+  patches: JaxArray,
+  tokens: JaxArray,
+  keyValid: JaxArray,
+  structure: JaxArray,
+  c: ModelConfig,
+): JaxArray {
+  const bias = attentionBias(structure, keyValid);
+  let x = embed(p, patches, tokens, p.positions);
+  p.blocks.forEach((b, i) => {
+    const out = blockFull(x, b, i === p.blocks.length - 1 ? bias : bias.ref, c);
+    out.k.dispose();
+    out.v.dispose();
+    x = out.x;
+  });
+  const start = prefixLength(c) - 1;
+  const h = x.slice([], [start, start + c.targetLength], []);
+  return head(p, h);
+}
+
+/** Keys and values per layer, each `[B, H, T, dh]`. */
+export type LayerCache = { k: JaxArray[]; v: JaxArray[] };
+
+/**
+ * Encode the prefix (image + prompt) once: returns the logits of the first generated token `[B, V]` and
+ * the prefix keys/values of every layer.
+ *
+ * @param promptTokens `[B, promptLength]` int32.
+ * @param keyValid `[B, prefixLength]` float32 (0 = padding).
+ */
+export function prefill(
+  p: P,
+  patches: JaxArray,
+  promptTokens: JaxArray,
+  keyValid: JaxArray,
+  c: ModelConfig,
+): { logits: JaxArray; prefix: LayerCache } {
+  const Tp = prefixLength(c);
+  const B = promptTokens.shape[0] as number;
+  const bias = keyValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
+  let x = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []));
+  const prefix: LayerCache = { k: [], v: [] };
+  for (const b of p.blocks) {
+    const out = blockFull(x, b, bias.ref, c);
+    prefix.k.push(out.k);
+    prefix.v.push(out.v);
+    x = out.x;
+  }
+  bias.dispose();
+  const logits = head(p, x.slice([], Tp - 1, []));
+  return { logits, prefix };
+}
+
+/** An all-zero cache for the generated part: per layer `[B, H, targetLength, dh]`. */
+export function emptyGenerationCache(batch: number, c: ModelConfig): LayerCache {
+  const shape = [batch, c.nHeads, c.targetLength, headDim(c)];
+  return {
+    k: Array.from({ length: c.nLayers }, () => np.zeros(shape)),
+    v: Array.from({ length: c.nLayers }, () => np.zeros(shape)),
+  };
+}
+
+/**
+ * One decoding step for the whole batch at generated position `step` (0-based, the same for every
+ * sequence): feeds `tokens [B]` (int32), writes their keys/values into the generation cache, and returns
+ * the logits of the next token `[B, V]` with the updated generation cache. The prefix cache is read only.
+ *
+ * @param step int32 scalar array.
+ * @param prefixValid `[B, prefixLength]` float32.
+ */
+export function decodeStep(
+  p: P,
+  prefix: LayerCache,
+  generated: LayerCache,
+  tokens: JaxArray,
+  step: JaxArray,
+  prefixValid: JaxArray,
+  c: ModelConfig,
+): { logits: JaxArray; generated: LayerCache } {
+  const B = tokens.shape[0] as number;
+  const Tp = prefixLength(c);
+  const L = c.targetLength;
+  const slots = np.arange(L).reshape([1, 1, L, 1]);
+  const here = slots.ref.equal(step.ref);
+  const genBias = np.where(slots.lessEqual(step.ref).reshape([1, 1, 1, L]), 0, MASKED);
+  const prefixBias = prefixValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
+  const pos = np.take(p.positions, step.add(Tp).reshape([1]), 0);
+  let x = np.take(p.tokenEmbedding, tokens.reshape([B, 1]), 0).add(pos);
+  const next: LayerCache = { k: [], v: [] };
+  p.blocks.forEach((b, i) => {
+    const h = layerNorm(x.ref, b.ln1Scale, b.ln1Bias);
+    const [q, k, v] = projectQkv(h, b, c);
+    const kAll = np.where(here.ref, k, generated.k[i] as JaxArray);
+    const vAll = np.where(here.ref, v, generated.v[i] as JaxArray);
+    next.k.push(kAll.ref);
+    next.v.push(vAll.ref);
+    const o = attendSegments(q, [
+      { k: prefix.k[i] as JaxArray, v: prefix.v[i] as JaxArray, bias: prefixBias.ref },
+      { k: kAll, v: vAll, bias: genBias.ref },
+    ]);
+    const x1 = x.add(linear(mergeHeads(o), b.outWeight, b.outBias));
+    x = x1.ref.add(mlp(x1, b));
+  });
+  here.dispose();
+  genBias.dispose();
+  prefixBias.dispose();
+  p.patchWeight.dispose();
+  p.patchBias.dispose();
+  const logits = head(p, x.reshape([B, -1]));
+  return { logits, generated: next };
+}

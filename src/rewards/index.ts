@@ -1,0 +1,4 @@
+/** Verifiable rewards for VLA-R1 answers, built on the protocol and geometry modules. */
+export { computeScore, alafNormaliser, type RewardOptions, type RewardResult } from './computeScore.js';
+export { strictFormatViolations, ALL_STRICT_CHECKS, type StrictFormatOptions } from './strictFormat.js';
+export { isBoxPayload, isTrajectoryPayload, readBoxPayload, OutputPayload } from './payloadShape.js';

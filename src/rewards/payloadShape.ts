@@ -1,0 +1,101 @@
+import { centreToCorners, clip01 } from '../protocol/boxes.js';
+import { parseNumberPairs, parsePythonJson, type PairBuffer } from '../protocol/pythonJson.js';
+import { pythonFloat } from '../protocol/pythonFloat.js';
+import { blockContent, findOutputBlock } from '../protocol/tagBlocks.js';
+import type { CornerBox } from '../protocol/types.js';
+
+/** The official `_is_bbox`: a JSON object having keys x, y, width and height (extra keys allowed, values unchecked). */
+export function isBoxPayload(value: unknown): value is Record<'x' | 'y' | 'width' | 'height', unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.hasOwn(value, 'x') &&
+    Object.hasOwn(value, 'y') &&
+    Object.hasOwn(value, 'width') &&
+    Object.hasOwn(value, 'height')
+  );
+}
+
+/** The official `_is_traj2d`: an array whose every element is an array of length 2 (so `[]` qualifies). */
+export function isTrajectoryPayload(value: unknown): value is (readonly [unknown, unknown])[] {
+  if (!Array.isArray(value)) return false;
+  for (const point of value) if (!Array.isArray(point) || point.length !== 2) return false;
+  return true;
+}
+
+/**
+ * The official `_xywhc_to_xyxy`: numbers read with Python `float()` semantics (throws like Python on a value it
+ * cannot read), centre form to corners, clipped to [0, 1].
+ */
+export function readBoxPayload(value: Record<'x' | 'y' | 'width' | 'height', unknown>): CornerBox {
+  return centreToCorners({
+    x: pythonFloat(value.x),
+    y: pythonFloat(value.y),
+    width: pythonFloat(value.width),
+    height: pythonFloat(value.height),
+  });
+}
+
+/**
+ * The `<output>` payload of a text as the reward needs it. `pairs` ≥ 0 means the payload is an array of number
+ * pairs, stored interleaved in `buffer.data` (the common case, read without building JSON values); otherwise
+ * `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in the official code).
+ */
+export class OutputPayload {
+  readonly buffer: PairBuffer = { data: new Float64Array(32) };
+  pairs = -1;
+  value: unknown = undefined;
+
+  /** Read the first `<output>` block of `text`. */
+  read(text: string): this {
+    this.pairs = -1;
+    this.value = undefined;
+    const block = findOutputBlock(text);
+    if (block === undefined) return this;
+    const content = blockContent(text, block);
+    this.pairs = parseNumberPairs(content, this.buffer);
+    if (this.pairs >= 0) return this;
+    try {
+      const value = parsePythonJson(content);
+      this.value = value === null ? undefined : value;
+    } catch {
+      this.value = undefined;
+    }
+    return this;
+  }
+
+  /** Whether there is a payload (the official `_extract_output(...) is not None`). */
+  get present(): boolean {
+    return this.pairs >= 0 || this.value !== undefined;
+  }
+
+  /** Whether the payload is a trajectory for the official `_is_traj2d`. */
+  get isTrajectory(): boolean {
+    return this.pairs >= 0 || isTrajectoryPayload(this.value);
+  }
+
+  /**
+   * The official `_parse_traj` into `buffer.data`: every coordinate read with `float()` (throws like Python) and
+   * clipped to [0, 1]; returns the number of points. Only valid when {@link isTrajectory}.
+   */
+  clippedTrajectory(): number {
+    const data = this.pairs >= 0 ? this.buffer.data : this.fromValue();
+    const n = this.pairs;
+    for (let k = 0; k < 2 * n; k++) data[k] = clip01(data[k]!);
+    return n;
+  }
+
+  private fromValue(): Float64Array {
+    const points = this.value as readonly (readonly [unknown, unknown])[];
+    if (this.buffer.data.length < 2 * points.length) this.buffer.data = new Float64Array(2 * points.length);
+    const data = this.buffer.data;
+    for (let i = 0; i < points.length; i++) {
+      const [x, y] = points[i]!;
+      data[2 * i] = pythonFloat(x);
+      data[2 * i + 1] = pythonFloat(y);
+    }
+    this.pairs = points.length;
+    return data;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Options of a CoT-SFT run, validated with zod and saved in the trainer state so a resumed run uses the
+ * same ones.
+ */
+import { z } from 'zod';
+
+export const SftOptionsSchema = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /** Train on rationale + answer (CoT-SFT) or on the answer alone (plain SFT, empty `<think></think>`). */
+    cot: z.boolean().default(true),
+    /** Planned optimiser steps (the schedule spans them). */
+    steps: z.number().int().positive().default(400),
+    batchSize: z.number().int().positive().default(16),
+    learningRate: z.number().positive().default(2e-3),
+    warmupSteps: z.number().int().nonnegative().default(20),
+    minLrRatio: z.number().min(0).max(1).default(0.05),
+    weightDecay: z.number().min(0).default(0.01),
+    maxGradNorm: z.number().positive().default(1),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.98),
+    /** Evaluate on the test split every N steps (0 = only at the end). */
+    evalEvery: z.number().int().nonnegative().default(100),
+    /** Test examples used by the periodic evaluation. */
+    evalSamples: z.number().int().nonnegative().default(64),
+    /** Save a checkpoint every N steps (0 = only at the end). */
+    saveEvery: z.number().int().nonnegative().default(100),
+    imageSize: z.number().int().positive().default(64),
+    patchSize: z.number().int().positive().default(8),
+    dModel: z.number().int().positive().default(128),
+    nLayers: z.number().int().positive().default(4),
+    nHeads: z.number().int().positive().default(4),
+    mlpRatio: z.number().int().positive().default(4),
+    coordinateBins: z.number().int().min(2).default(128),
+    /** Caps on the sequence regions (the actual lengths come from the training data). */
+    maxPromptLength: z.number().int().positive().default(48),
+    maxTargetLength: z.number().int().positive().default(160),
+    /** Keep vocabulary pieces seen at least this often in the training split. */
+    minPieceCount: z.number().int().positive().default(2),
+  })
+  .strict();
+
+/** Validated SFT options (all defaults filled). */
+export type SftOptions = z.infer<typeof SftOptionsSchema>;
+/** SFT options as a caller gives them (any subset). */
+export type SftOptionsInput = z.input<typeof SftOptionsSchema>;

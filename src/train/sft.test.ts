@@ -1,0 +1,107 @@
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../errors.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { Rng } from '../model/rng.js';
+import { formatAnswer } from '../protocol/answer.js';
+import { buildHumanTurn } from '../protocol/prompts.js';
+import type { SftOptionsInput } from './sft-options.js';
+import { trainSft } from './sft.js';
+
+const root = await mkdtemp(join(tmpdir(), 'vla-sft-'));
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** A tiny dataset: 16×16 images with one coloured square; boxes and trajectories towards it. */
+async function writeTinyDataset(dir: string, n: number, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  await mkdir(join(dir, 'images'), { recursive: true });
+  const records = [];
+  for (let i = 0; i < n; i++) {
+    const px = Buffer.alloc(16 * 16 * 3, 200);
+    const x0 = rng.int(12);
+    const y0 = rng.int(12);
+    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) px.set([200, 30, 30], (y * 16 + x) * 3);
+    const file = `images/${i}.png`;
+    await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(join(dir, file));
+    const box = { x: (x0 + 2) / 16, y: (y0 + 2) / 16, width: 0.25, height: 0.25 };
+    const affordance = i % 2 === 0;
+    const human = buildHumanTurn(affordance ? 'pick up the red square.' : 'reach the red square.', affordance ? 'affordance' : 'trajectory');
+    const gpt = affordance
+      ? formatAnswer(`The red square is near x ${box.x.toFixed(2)}.`, { kind: 'affordance', box })
+      : formatAnswer('The path goes to the red square.', { kind: 'trajectory', points: [[0.5, 0.05], [box.x, box.y]] });
+    records.push({ image: file, conversations: [{ from: 'human', value: human }, { from: 'gpt', value: gpt }] });
+  }
+  await writeFile(join(dir, 'train.json'), JSON.stringify(records));
+  await writeFile(join(dir, 'test.json'), JSON.stringify(records.slice(0, 4)));
+}
+
+const data = join(root, 'data');
+await writeTinyDataset(data, 12, 1);
+const options: SftOptionsInput = {
+  steps: 4,
+  batchSize: 4,
+  imageSize: 8,
+  patchSize: 4,
+  dModel: 16,
+  nLayers: 1,
+  nHeads: 2,
+  mlpRatio: 2,
+  coordinateBins: 16,
+  evalEvery: 0,
+  evalSamples: 4,
+  saveEvery: 0,
+  warmupSteps: 1,
+  learningRate: 1e-2,
+  minPieceCount: 1,
+};
+
+async function weights(dir: string): Promise<Buffer> {
+  return readFile(join(dir, 'checkpoint', 'model.safetensors'));
+}
+
+describe('trainSft', () => {
+  it('resumes exactly: 4 steps straight equal 2 steps, stop, then resume to 4', async () => {
+    const straight = await trainSft({ dataDir: data, outDir: join(root, 'straight'), options, silent: true });
+    expect(straight.steps).toBe(4);
+    expect(straight.completed).toBe(true);
+    expect(straight.losses).toHaveLength(4);
+
+    const first = await trainSft({ dataDir: data, outDir: join(root, 'split'), options, silent: true, stopAfter: 2 });
+    expect(first.completed).toBe(false);
+    expect(first.steps).toBe(2);
+    const second = await trainSft({ dataDir: data, outDir: join(root, 'split'), resume: true, silent: true });
+    expect(second.steps).toBe(4);
+    expect([...first.losses, ...second.losses]).toEqual(straight.losses);
+    expect((await weights(join(root, 'split'))).equals(await weights(join(root, 'straight')))).toBe(true);
+    const moments = async (d: string): Promise<Buffer> => readFile(join(root, d, 'checkpoint', 'optimizer.safetensors'));
+    expect((await moments('split')).equals(await moments('straight'))).toBe(true);
+
+    const log = (await readFile(join(root, 'split', 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number });
+    expect(log.map((l) => l.step)).toEqual([2, 4, 4]);
+
+    const ckpt = await loadCheckpoint(join(root, 'straight'));
+    expect(ckpt.config.info).toMatchObject({ stage: 'cot-sft', steps: 4, completed: true });
+    expect(ckpt.config.grammar).toEqual({ maxPoints: 2, thinking: true });
+    expect(straight.evaluation?.affordance.n).toBe(2);
+    expect(straight.evaluation?.affordance.parse_failure_rate).toBe(0);
+  });
+
+  it('refuses to overwrite a checkpoint without --resume, and to resume on other data', async () => {
+    await expect(trainSft({ dataDir: data, outDir: join(root, 'straight'), options, silent: true })).rejects.toThrow(UserError);
+    const other = join(root, 'other');
+    await writeTinyDataset(other, 12, 2);
+    await expect(trainSft({ dataDir: other, outDir: join(root, 'straight'), resume: true, silent: true })).rejects.toThrow(/differs from the training data/);
+    await expect(trainSft({ dataDir: join(root, 'missing'), outDir: join(root, 'x'), silent: true })).rejects.toThrow(/train\.json: missing/);
+  });
+
+  it('trains without rationales when cot is false', async () => {
+    const result = await trainSft({ dataDir: data, outDir: join(root, 'nocot'), options: { ...options, cot: false, steps: 2 }, silent: true });
+    const ckpt = await loadCheckpoint(result.checkpointDir);
+    expect(ckpt.config.grammar.thinking).toBe(false);
+    expect(ckpt.config.model.targetLength).toBe(2 + 2 * 2); // <answer>, 2 points × 2 coordinates, <eos>
+    expect(ckpt.config.info).toMatchObject({ stage: 'sft' });
+  });
+});

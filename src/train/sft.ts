@@ -1,0 +1,345 @@
+/**
+ * CoT-SFT: supervised fine-tuning of the small VLA model on rationale + answer (or the answer alone with
+ * `cot: false`), in-process on the CPU.
+ *
+ * A run writes into its output folder:
+ * - `checkpoint/`: weights, config, tokenizer, AdamW moments and trainer state (atomic; every `saveEvery`
+ *   steps, at the end, and when stopped);
+ * - `metrics.jsonl`: one line per logged step (loss, learning rate, gradient norm, tokens/s) and per evaluation.
+ *
+ * Resuming (`resume: true`) reloads the checkpoint and continues with the run's saved options, data cursor
+ * and moments, reproducing the uninterrupted run exactly.
+ */
+import { createHash } from 'node:crypto';
+import { access, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { LoadedRecord } from '../data/records.js';
+import { readRecords } from '../data/records.js';
+import { UserError } from '../errors.js';
+import type { EvalMetrics } from '../eval/metrics.js';
+import { createProgress } from '../progress.js';
+import type { Checkpoint, CheckpointConfig } from '../model/checkpoint.js';
+import { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
+import type { ModelConfig } from '../model/config.js';
+import { ModelConfigSchema, sequenceLength } from '../model/config.js';
+import { Generator } from '../model/generate.js';
+import type { JaxArray } from '../model/jax.js';
+import { np, ready, tree } from '../model/jax.js';
+import type { SequenceBatch } from '../model/loss.js';
+import { sftLoss } from '../model/loss.js';
+import type { VlaModel } from '../model/model.js';
+import { paramsToDevice, paramsToHost } from '../model/model.js';
+import type { ModelParams } from '../model/params.js';
+import { countParams, initParams } from '../model/params.js';
+import { Rng } from '../model/rng.js';
+import { structureMask } from '../model/sequence-layout.js';
+import { Tokenizer } from '../model/tokenizer.js';
+import type { AdamWState } from './adamw.js';
+import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
+import { deviceBatch, hostBatch } from './batch.js';
+import { DataCursorSchema, nextBatch, startCursor } from './data-order.js';
+import type { DataCursor } from './data-order.js';
+import { evaluateExamples } from './evaluate.js';
+import type { Example } from './examples.js';
+import { buildExamples, vocabularyTexts } from './examples.js';
+import { MetricsLog } from './metrics-log.js';
+import { learningRate } from './schedule.js';
+import type { SftOptions, SftOptionsInput } from './sft-options.js';
+import { SftOptionsSchema } from './sft-options.js';
+
+const STATE_FORMAT = 'vla-r1-sft-state/1';
+
+const SftStateSchema = z
+  .object({
+    format: z.literal(STATE_FORMAT),
+    step: z.number().int().nonnegative(),
+    cursor: DataCursorSchema,
+    options: SftOptionsSchema,
+    data: z.object({ file: z.string(), sha256: z.string(), records: z.number().int() }).strict(),
+    seconds: z.number().nonnegative(),
+  })
+  .strict();
+type SftState = z.infer<typeof SftStateSchema>;
+
+/** What to run. */
+export interface SftRun {
+  /** Folder with `train.json` (and optionally `test.json` for evaluation). */
+  readonly dataDir: string;
+  readonly outDir: string;
+  readonly options?: SftOptionsInput;
+  /** Continue from `outDir/checkpoint` when it exists. */
+  readonly resume?: boolean;
+  /** Stop (and save) after this global step, as if interrupted (tests, time limits). */
+  readonly stopAfter?: number;
+  /** Stop (and save) at the next step boundary when aborted (Ctrl-C). */
+  readonly signal?: AbortSignal;
+  /** No progress output. */
+  readonly silent?: boolean;
+  /** Where informational lines go (default stderr unless silent). */
+  readonly log?: (line: string) => void;
+}
+
+/** What a run reports. */
+export interface SftResult {
+  readonly checkpointDir: string;
+  readonly steps: number;
+  readonly completed: boolean;
+  /** Mean loss over the last logged window. */
+  readonly loss: number;
+  /** Losses of every step run in this call, in order. */
+  readonly losses: number[];
+  readonly seconds: number;
+  /** Sequence tokens (all positions) processed per second. */
+  readonly tokensPerSecond: number;
+  readonly evaluation?: EvalMetrics;
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+function fitConfig(records: readonly LoadedRecord[], tok: Tokenizer, o: SftOptions, targets: number[], prompts: number[]): ModelConfig {
+  const maxPrompt = Math.max(...prompts);
+  const maxTarget = Math.max(...targets);
+  return ModelConfigSchema.parse({
+    imageSize: o.imageSize,
+    patchSize: o.patchSize,
+    dModel: o.dModel,
+    nLayers: o.nLayers,
+    nHeads: o.nHeads,
+    mlpRatio: o.mlpRatio,
+    vocabSize: tok.vocabSize,
+    promptLength: Math.min(o.maxPromptLength, maxPrompt),
+    targetLength: Math.min(o.maxTargetLength, maxTarget),
+  });
+  void records;
+}
+
+function maxPointsOf(records: readonly LoadedRecord[]): number {
+  return Math.max(1, ...records.map((r) => (r.action.kind === 'trajectory' ? r.action.points.length : 1)));
+}
+
+/**
+ * Run (or resume) CoT-SFT.
+ *
+ * @example
+ * const result = await trainSft({ dataDir: 'data/synth', outDir: 'runs/sft', options: { seed: 0 } });
+ * result.checkpointDir; // 'runs/sft/checkpoint'
+ */
+export async function trainSft(run: SftRun): Promise<SftResult> {
+  const say = run.log ?? ((line: string) => (run.silent ? undefined : process.stderr.write(`${line}\n`)));
+  const trainFile = join(run.dataDir, 'train.json');
+  const testFile = join(run.dataDir, 'test.json');
+  const checkpointDir = join(run.outDir, 'checkpoint');
+  if (!(await fileExists(trainFile))) throw new UserError(`${trainFile}: missing (expected the training split of --data)`);
+  const resuming = run.resume === true && (await fileExists(join(checkpointDir, 'trainer-state.json')));
+  if (!resuming && (await fileExists(checkpointDir))) {
+    throw new UserError(`${checkpointDir}: a checkpoint already exists; pass --resume to continue it or choose another --out`);
+  }
+  await mkdir(run.outDir, { recursive: true });
+  await ready();
+
+  const trainRecords = await readRecords(trainFile);
+  const trainHash = await sha256(trainFile);
+  let options: SftOptions;
+  let tokenizer: Tokenizer;
+  let ckptConfig!: CheckpointConfig;
+  let params!: ModelParams<JaxArray>;
+  let state!: AdamWState;
+  let step = 0;
+  let cursor: DataCursor;
+  let secondsBefore = 0;
+  const metricsLog = new MetricsLog(join(run.outDir, 'metrics.jsonl'));
+
+  if (resuming) {
+    const ckpt = await loadCheckpoint(checkpointDir, { training: true });
+    const parsed = SftStateSchema.safeParse(ckpt.trainerState);
+    if (!parsed.success) throw new UserError(`${join(checkpointDir, 'trainer-state.json')}: not an SFT trainer state (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    const saved: SftState = parsed.data;
+    if (saved.data.sha256 !== trainHash) {
+      throw new UserError(`${trainFile}: differs from the training data of the checkpoint in ${checkpointDir} (${saved.data.file}); cannot resume`);
+    }
+    if (!ckpt.optimizer) throw new UserError(`${join(checkpointDir, 'optimizer.safetensors')}: missing; cannot resume`);
+    options = saved.options;
+    tokenizer = ckpt.tokenizer;
+    ckptConfig = ckpt.config;
+    params = paramsToDevice(ckpt.params);
+    state = { m: paramsToDevice(ckpt.optimizer.m), v: paramsToDevice(ckpt.optimizer.v) };
+    step = saved.step;
+    cursor = saved.cursor;
+    secondsBefore = saved.seconds;
+    await metricsLog.truncateAfter(step);
+    say(`sft: resuming ${checkpointDir} at step ${step}/${options.steps} (saved options apply)`);
+  } else {
+    options = SftOptionsSchema.parse(run.options ?? {});
+    tokenizer = Tokenizer.train(vocabularyTexts(trainRecords, options.cot), {
+      coordinateBins: options.coordinateBins,
+      minCount: options.minPieceCount,
+    });
+    cursor = startCursor(options.seed);
+    await metricsLog.truncateAfter(0);
+  }
+
+  const progressLoad = createProgress({ label: 'sft: images', total: trainRecords.length, unit: 'images', silent: run.silent === true });
+  let loaded = 0;
+  const trainExamples = await buildExamples(trainRecords, tokenizer, options.imageSize, options.cot, (done) => {
+    progressLoad.tick(done - loaded);
+    loaded = done;
+  });
+  progressLoad.done();
+
+  if (!resuming) {
+    const config = fitConfig(
+      trainRecords,
+      tokenizer,
+      options,
+      trainExamples.map((e) => e.target.length),
+      trainExamples.map((e) => e.prompt.length),
+    );
+    ckptConfig = {
+      format: CHECKPOINT_FORMAT,
+      model: config,
+      grammar: { maxPoints: maxPointsOf(trainRecords), thinking: options.cot },
+      info: { stage: options.cot ? 'cot-sft' : 'sft', data: trainFile, records: trainRecords.length },
+    };
+    params = paramsToDevice(initParams(config, new Rng(options.seed)));
+    state = zeroMoments(params);
+  }
+  const config = ckptConfig.model;
+  say(
+    `sft: ${trainRecords.length} examples, ${countParams(config)} parameters, vocabulary ${tokenizer.vocabSize}, ` +
+      `sequence ${sequenceLength(config)} (prompt ${config.promptLength}, target ${config.targetLength}), ${options.cot ? 'CoT' : 'no CoT'}`,
+  );
+
+  let testExamples: Example[] = [];
+  if (options.evalSamples > 0 && (await fileExists(testFile))) {
+    const testRecords = (await readRecords(testFile)).slice(0, options.evalSamples);
+    testExamples = await buildExamples(testRecords, tokenizer, options.imageSize, options.cot);
+  }
+
+  const T = sequenceLength(config);
+  const structure = np.array(structureMask(config)).reshape([T, T]);
+  const adam = { beta1: options.beta1, beta2: options.beta2, eps: 1e-8, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm };
+  const trainStep = createTrainStep((p, b: SequenceBatch & { structure: JaxArray }) => {
+    const { structure: s, ...batch } = b;
+    return sftLoss(p, batch, s, config);
+  }, adam);
+  const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
+
+  const save = async (): Promise<void> => {
+    const [hostParams, m, v] = await Promise.all([paramsToHost(params), paramsToHost(state.m), paramsToHost(state.v)]);
+    const trainerState: SftState = {
+      format: STATE_FORMAT,
+      step,
+      cursor,
+      options,
+      data: { file: trainFile, sha256: trainHash, records: trainRecords.length },
+      seconds: secondsBefore + (performance.now() - started) / 1000,
+    };
+    const ckpt: Checkpoint = {
+      config: { ...ckptConfig, info: { ...ckptConfig.info, steps: step, completed: step >= options.steps } },
+      tokenizer,
+      params: hostParams,
+      optimizer: { m, v },
+      trainerState,
+    };
+    await saveCheckpoint(checkpointDir, ckpt);
+  };
+
+  const evaluate = async (): Promise<EvalMetrics | undefined> => {
+    if (testExamples.length === 0) return undefined;
+    const model: VlaModel = { config, tokenizer, grammar: ckptConfig.grammar, params };
+    const generator = new Generator(model);
+    try {
+      const result = await evaluateExamples(generator, config, testExamples);
+      await metricsLog.write({ step, eval: result.metrics, samples: testExamples.length, generationTokensPerSecond: result.tokensPerSecond });
+      const a = result.metrics.affordance;
+      const t = result.metrics.trajectory;
+      say(
+        `sft: step ${step} eval (${testExamples.length} test samples): affordance IoU ${a.iou?.toFixed(1) ?? '-'} ` +
+          `(fail ${a.parse_failure_rate?.toFixed(2) ?? '-'}), trajectory Avg ${t.avg?.toFixed(1) ?? '-'} (fail ${t.parse_failure_rate?.toFixed(2) ?? '-'})`,
+      );
+      return result.metrics;
+    } finally {
+      generator.dispose();
+    }
+  };
+
+  const started = performance.now();
+  const progress = createProgress({ label: options.cot ? 'cot-sft' : 'sft', total: options.steps - step, unit: 'steps', silent: run.silent === true });
+  const losses: number[] = [];
+  let window: number[] = [];
+  let tokensDone = 0;
+  let lastEval: EvalMetrics | undefined;
+  const firstStep = step;
+  const stopAt = Math.min(options.steps, run.stopAfter ?? Infinity);
+  try {
+    while (step < stopAt && run.signal?.aborted !== true) {
+      const next = nextBatch(trainExamples.length, options.batchSize, cursor);
+      const host = hostBatch(
+        next.indices.map((i) => trainExamples[i] as Example),
+        config,
+      );
+      const t = step + 1;
+      const lr = learningRate(schedule, t);
+      const result = trainStep(params, state, { ...deviceBatch(host, config), structure: structure.ref }, stepScalars(lr, t, adam));
+      params = result.params;
+      state = result.state;
+      const [lossData, normData] = await Promise.all([result.loss.data(), result.gradNorm.data()]);
+      const loss = lossData[0] as number;
+      const gradNorm = normData[0] as number;
+      if (!Number.isFinite(loss)) throw new Error(`sft: the loss became ${loss} at step ${t}`);
+      step = t;
+      cursor = next.cursor;
+      losses.push(loss);
+      window.push(loss);
+      tokensDone += host.size * T;
+      const elapsed = (performance.now() - started) / 1000;
+      const tokensPerSecond = tokensDone / elapsed;
+      progress.tick(1, `loss ${loss.toFixed(3)} ${Math.round(tokensPerSecond)} tok/s`);
+      if (step % 10 === 0 || step === stopAt) {
+        await metricsLog.write({
+          step,
+          loss: window.reduce((a, b) => a + b, 0) / window.length,
+          lr,
+          gradNorm,
+          epoch: cursor.epoch,
+          tokensPerSecond,
+          seconds: secondsBefore + elapsed,
+        });
+        window = [];
+      }
+      if (options.evalEvery > 0 && step % options.evalEvery === 0 && step < options.steps) lastEval = await evaluate();
+      if (options.saveEvery > 0 && step % options.saveEvery === 0 && step < stopAt) await save();
+    }
+    if (step >= options.steps) lastEval = await evaluate();
+    await save();
+  } finally {
+    progress.done();
+    structure.dispose();
+    trainStep.dispose();
+    tree.dispose([params, state]);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const tail = losses.slice(-10);
+  return {
+    checkpointDir,
+    steps: step,
+    completed: step >= options.steps,
+    loss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN,
+    losses,
+    seconds,
+    tokensPerSecond: ((step - firstStep) * options.batchSize * T) / Math.max(seconds, 1e-9),
+    ...(lastEval ? { evaluation: lastEval } : {}),
+  };
+}
