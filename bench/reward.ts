@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/model/rng.js';
@@ -26,7 +26,10 @@ const FIXTURE = join(ROOT, 'test/fixtures/reward-official-400.jsonl');
 const PYTHON_REFERENCE = join(ROOT, 'bench/reward_reference.py');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 const CLI_LINES = 100_000;
-const MIN_SECONDS = 1.5;
+/** Seconds per timed round; each side runs ROUNDS rounds, alternating, and the best round counts. */
+const MIN_SECONDS = 0.6;
+const ROUNDS = 3;
+const CLI_ROUNDS = 2;
 
 interface Pair {
   response: string;
@@ -63,7 +66,7 @@ function writePairs(file: string, pairs: readonly Pair[]): void {
 /** Rewards per second of our computeScore over `pairs`, looping for at least MIN_SECONDS after a warm-up. */
 function oursPerSecond(pairs: readonly Pair[]): number {
   let sink = 0;
-  for (let i = 0; i < 3; i++) for (const p of pairs) sink += computeScore(p.response, p.ground_truth).score;
+  for (let i = 0; i < 2; i++) for (const p of pairs) sink += computeScore(p.response, p.ground_truth).score;
   let calls = 0;
   const start = performance.now();
   let elapsed = 0;
@@ -160,6 +163,10 @@ function printTable(rows: readonly Row[]): void {
 /** Run the reward benchmark and print its tables. */
 export async function run(): Promise<void> {
   console.log('== reward: TypeScript vs plain Python (bench/reward_reference.py) ==');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`${availableParallelism()} CPUs, load average ${load}; each side's best of ${ROUNDS} alternating rounds`);
   const hasPython = pythonAvailable();
   if (!hasPython) console.log('python3 not found: printing our numbers only');
   const dir = mkdtempSync(join(tmpdir(), 'vla-r1-bench-reward-'));
@@ -194,12 +201,14 @@ export async function run(): Promise<void> {
       })),
     ];
     for (const c of cases) {
-      const oursRate = oursPerSecond(c.pairs);
+      const file = join(dir, 'pairs.jsonl');
+      if (hasPython) writePairs(file, c.pairs);
+      // The machine may be shared: alternate the two sides and keep each side's best round.
+      let oursRate = 0;
       let pyRate: number | null = null;
-      if (hasPython) {
-        const file = join(dir, 'pairs.jsonl');
-        writePairs(file, c.pairs);
-        pyRate = pythonPerSecond(file);
+      for (let round = 0; round < ROUNDS; round++) {
+        oursRate = Math.max(oursRate, oursPerSecond(c.pairs));
+        if (hasPython) pyRate = Math.max(pyRate ?? 0, pythonPerSecond(file));
       }
       rows.push({
         name: `in-process: ${c.name}`,
@@ -222,32 +231,40 @@ export async function run(): Promise<void> {
       const empty = join(dir, 'empty.jsonl');
       writeFileSync(empty, '');
 
-      const oursStartup = timeProcess('node', [CLI, 'reward', '--quiet', '--input', empty, '--output', join(dir, 'e1')]);
       const oursOut = join(dir, 'ours.jsonl');
-      const oursRun = timeProcess('node', [CLI, 'reward', '--quiet', '--input', input, '--output', oursOut]);
-      if (oursRun.status !== 0) throw new Error(`vla-r1 reward failed (${oursRun.status}): ${oursRun.stderr}`);
+      const pyOut = join(dir, 'python.jsonl');
+      let oursStartup = Number.POSITIVE_INFINITY;
+      let oursRun = Number.POSITIVE_INFINITY;
       let pyStartup: number | null = null;
       let pyRun: number | null = null;
+      for (let round = 0; round < CLI_ROUNDS; round++) {
+        oursStartup = Math.min(oursStartup, timeProcess('node', [CLI, 'reward', '-q', '-i', empty, '-o', join(dir, 'e1')]).seconds);
+        const ours = timeProcess('node', [CLI, 'reward', '--quiet', '--input', input, '--output', oursOut]);
+        if (ours.status !== 0) throw new Error(`vla-r1 reward failed (${ours.status}): ${ours.stderr}`);
+        oursRun = Math.min(oursRun, ours.seconds);
+        if (hasPython) {
+          const startup = timeProcess('python3', [PYTHON_REFERENCE, '--input', empty, '--output', join(dir, 'e2')]);
+          pyStartup = Math.min(pyStartup ?? Number.POSITIVE_INFINITY, startup.seconds);
+          const py = timeProcess('python3', [PYTHON_REFERENCE, '--input', input, '--output', pyOut]);
+          if (py.status !== 0) throw new Error(`reward_reference.py failed: ${py.stderr}`);
+          pyRun = Math.min(pyRun ?? Number.POSITIVE_INFINITY, py.seconds);
+        }
+      }
       if (hasPython) {
-        pyStartup = timeProcess('python3', [PYTHON_REFERENCE, '--input', empty, '--output', join(dir, 'e2')]).seconds;
-        const pyOut = join(dir, 'python.jsonl');
-        const py = timeProcess('python3', [PYTHON_REFERENCE, '--input', input, '--output', pyOut]);
-        if (py.status !== 0) throw new Error(`reward_reference.py failed: ${py.stderr}`);
-        pyRun = py.seconds;
         const diff = maxScoreDifference(readScores(oursOut), readScores(pyOut).map((l) => l.score));
         console.log(`CLI outputs on ${CLI_LINES} lines: max |ours - python| = ${diff.toExponential(2)}`);
       }
       rows.push({
         name: 'CLI start-up (empty input)',
-        ours: `${(oursStartup.seconds * 1000).toFixed(0)} ms`,
+        ours: `${(oursStartup * 1000).toFixed(0)} ms`,
         python: pyStartup === null ? '-' : `${(pyStartup * 1000).toFixed(0)} ms`,
-        ratio: pyStartup === null ? null : pyStartup / oursStartup.seconds,
+        ratio: pyStartup === null ? null : pyStartup / oursStartup,
       });
       rows.push({
         name: `CLI end to end, ${CLI_LINES} lines`,
-        ours: `${oursRun.seconds.toFixed(2)} s (${rate(CLI_LINES / oursRun.seconds, 'lines')})`,
+        ours: `${oursRun.toFixed(2)} s (${rate(CLI_LINES / oursRun, 'lines')})`,
         python: pyRun === null ? '-' : `${pyRun.toFixed(2)} s (${rate(CLI_LINES / pyRun, 'lines')})`,
-        ratio: pyRun === null ? null : pyRun / oursRun.seconds,
+        ratio: pyRun === null ? null : pyRun / oursRun,
         target: 10,
       });
     }

@@ -135,7 +135,9 @@ export async function run(): Promise<void> {
   console.log(`\n## serve: reward service vs in-process computeScore (${pairs.length} fixture pairs, ${CONNECTIONS} connections, ${seconds} s per run)`);
 
   inProcessRate(pairs, 0.5); // warm-up
-  const inProcess = inProcessRate(pairs, Math.max(1, seconds / 2));
+  // The machine may be shared: measure the baseline before and after the HTTP runs and use the mean.
+  const inProcessBefore = inProcessRate(pairs, Math.max(1, seconds / 2));
+  let inProcess = inProcessBefore;
 
   const service = await startService();
   try {
@@ -159,7 +161,9 @@ export async function run(): Promise<void> {
     const health = await healthLatencies(service.url, heavy);
     runs.push(await heavy);
 
-    console.log(`in-process computeScore: ${fmt(inProcess)} rewards/s`);
+    const inProcessAfter = inProcessRate(pairs, Math.max(1, seconds / 2));
+    inProcess = (inProcessBefore + inProcessAfter) / 2;
+    console.log(`in-process computeScore: ${fmt(inProcess)} rewards/s (before ${fmt(inProcessBefore)}, after ${fmt(inProcessAfter)})`);
     console.log('| endpoint | batch | rewards/s | p50 ms | p99 ms | requests | errors | vs in-process |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of runs) {

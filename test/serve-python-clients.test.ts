@@ -63,6 +63,11 @@ os.environ["VLA_R1_REWARD_TOKEN"] = spec["token"]
 verl_single = [verl.compute_score("custom/vla_r1", c["response"], c["ground_truth"]) for c in cases]
 verl_batch = verl.compute_score_batch(["custom/vla_r1"] * len(cases), [c["response"] for c in cases], [c["ground_truth"] for c in cases], [{"index": i} for i in range(len(cases))])
 verl_lambda = verl.compute_score("custom/vla_r1", cases[0]["response"], cases[0]["ground_truth"], {"lambda_theta": 1.0, "lambda_ratio": 0.5})
+# two URLs, the first one dead: the batch is split in two shards and the dead one's shard fails over
+os.environ["VLA_R1_REWARD_URL"] = spec["dead_url"] + "," + spec["url"]
+os.environ["VLA_R1_REWARD_RETRIES"] = "3"
+verl_failover = verl.compute_score_batch(["custom/vla_r1"] * len(cases), [c["response"] for c in cases], [c["ground_truth"] for c in cases])
+os.environ["VLA_R1_REWARD_URL"] = spec["url"]
 
 errors = {}
 os.environ["VLA_R1_REWARD_TOKEN"] = "wrong"
@@ -77,7 +82,7 @@ try:
 except verl.RewardServiceError as error:
     errors["dead"] = str(error)
 
-json.dump(clean({"single": single, "batch": batch, "verl_single": verl_single, "verl_batch": verl_batch, "verl_lambda": verl_lambda, "errors": errors}), sys.stdout)
+json.dump(clean({"single": single, "batch": batch, "verl_single": verl_single, "verl_batch": verl_batch, "verl_lambda": verl_lambda, "verl_failover": verl_failover, "errors": errors}), sys.stdout)
 `;
 
 function runPython(input: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -110,6 +115,7 @@ interface PythonOutput {
   verl_single: VerlResult[];
   verl_batch: VerlResult[];
   verl_lambda: VerlResult;
+  verl_failover: VerlResult[];
   errors: { wrong_token?: string; dead?: string };
 }
 
@@ -159,6 +165,10 @@ describe.skipIf(!hasPython)('Python clients of the reward service', () => {
     const expected = cases.map((c) => expectedVerl(c));
     expect(out.verl_single).toEqual(expected);
     expect(out.verl_batch).toEqual(expected);
+  });
+
+  it('verl client with two URLs, one dead: the batch is sharded, the dead shard fails over, results in order', () => {
+    expect(out.verl_failover).toEqual(cases.map((c) => expectedVerl(c)));
   });
 
   it('verl extra_info lambda_theta / lambda_ratio reach the reward', () => {

@@ -11,7 +11,9 @@ Standard library only (urllib). Plug it into verl with
 and start the service next to the trainer:  vla-r1 serve reward --port 5000
 
 Environment:
-    VLA_R1_REWARD_URL      base URL of the service (default http://127.0.0.1:5000)
+    VLA_R1_REWARD_URL      base URL of the service (default http://127.0.0.1:5000); several, comma-separated,
+                           spread the load: single calls take turns, a batch is split across them, and a
+                           failed attempt moves on to the next URL
     VLA_R1_REWARD_TOKEN    bearer token, when the service was started with one
     VLA_R1_REWARD_TIMEOUT  seconds per HTTP attempt (default 60)
     VLA_R1_REWARD_RETRIES  attempts on connection errors, 429 and 5xx (default 5; backoff 0.5 s, 1 s, 2 s, ...)
@@ -26,6 +28,8 @@ in the official code (verl collects the keys into reward_extra_info; they must b
 
 from __future__ import annotations
 
+import concurrent.futures
+import itertools
 import json
 import math
 import os
@@ -45,11 +49,14 @@ class RewardServiceError(RuntimeError):
 
 
 def _config():
-    url = os.environ.get("VLA_R1_REWARD_URL", DEFAULT_URL).rstrip("/")
+    urls = [u.strip().rstrip("/") for u in os.environ.get("VLA_R1_REWARD_URL", DEFAULT_URL).split(",") if u.strip()]
     token = os.environ.get("VLA_R1_REWARD_TOKEN") or None
     timeout = float(os.environ.get("VLA_R1_REWARD_TIMEOUT", "60"))
     retries = max(1, int(os.environ.get("VLA_R1_REWARD_RETRIES", "5")))
-    return url, token, timeout, retries
+    return urls or [DEFAULT_URL], token, timeout, retries
+
+
+_next_url = itertools.count()
 
 
 def _options(extra_info):
@@ -63,14 +70,19 @@ def _options(extra_info):
     return options
 
 
-def _post_json(path, payload):
-    url, token, timeout, retries = _config()
+def _post_json(path, payload, first=None):
+    """POST with retries; with several URLs, start at `first` (default: the next one in turn) and move on to
+    the next URL after each failed attempt."""
+    urls, token, timeout, retries = _config()
+    start = next(_next_url) if first is None else first
     data = json.dumps(payload).encode("utf-8")
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = "Bearer " + token
     last_error = None
+    url = urls[start % len(urls)]
     for attempt in range(retries):
+        url = urls[(start + attempt) % len(urls)]
         if attempt > 0:
             time.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
         request = urllib.request.Request(url + path, data=data, headers=headers, method="POST")
@@ -101,14 +113,29 @@ def _to_result(item):
     return result
 
 
-def score_items(items):
-    """Score [{"response", "ground_truth", "options"?}] with one request; returns the service's dicts."""
-    if not items:
-        return []
-    results = _post_json("/v1/reward", items)
+def _score_shard(items, first=None):
+    results = _post_json("/v1/reward", items, first)
     if not isinstance(results, list) or len(results) != len(items):
         raise RewardServiceError(f"unexpected answer from the service: {str(results)[:200]}")
     return results
+
+
+def score_items(items):
+    """Score [{"response", "ground_truth", "options"?}]; returns the service's dicts, in order.
+
+    With several URLs in VLA_R1_REWARD_URL (comma-separated), the items are split into one contiguous shard
+    per URL, sent in parallel.
+    """
+    if not items:
+        return []
+    urls = _config()[0]
+    if len(urls) == 1 or len(items) == 1:
+        return _score_shard(items)
+    size = -(-len(items) // len(urls))
+    shards = [items[i : i + size] for i in range(0, len(items), size)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(shards)) as pool:
+        parts = pool.map(_score_shard, shards, range(len(shards)))
+        return [result for part in parts for result in part]
 
 
 def _item(solution_str, ground_truth, extra_info):

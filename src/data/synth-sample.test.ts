@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { boxGiou, alafDistance } from '../geometry/index.js';
-import { centreToCorners } from '../protocol/boxes.js';
+import { ALL_STRICT_CHECKS, computeScore, strictFormatViolations } from '../rewards/index.js';
 import { parseAnswer } from '../protocol/answer.js';
 import { parseHumanTurn } from '../protocol/prompts.js';
 import { pixelToNormalised } from './scene/camera.js';
@@ -83,17 +82,14 @@ describe('synthetic samples: records and answers', () => {
     }
   });
 
-  it('score the ground truth against itself at the top of the reward (GIoU 1, ALAF 0)', () => {
+  it('score the ground truth against itself at the top of the official reward', () => {
     for (const s of all()) {
-      const parsed = parseAnswer(s.record.conversations[1].value, s.action.kind);
-      if (!parsed.ok) throw new Error('unparseable');
-      if (parsed.action.kind === 'affordance' && s.action.kind === 'affordance') {
-        const task = (boxGiou(centreToCorners(parsed.action.box), centreToCorners(s.action.box)) + 1) / 2;
-        expect(task).toBeGreaterThanOrEqual(1 - 1e-6);
-      } else if (parsed.action.kind === 'trajectory' && s.action.kind === 'trajectory') {
-        const norm = Math.SQRT2 + 0.25 * Math.PI + 0.1 * Math.log(10);
-        expect(1 - Math.min(1, alafDistance(s.action.points, parsed.action.points) / norm)).toBeGreaterThanOrEqual(1 - 1e-6);
-      }
+      const answer = s.record.conversations[1].value;
+      const r = computeScore(answer, answer);
+      expect(r.mode).toBe(s.action.kind === 'affordance' ? 'box' : 'trajectory');
+      expect(r.formatScore).toBe(1);
+      expect(r.score).toBeGreaterThanOrEqual(1 - 1e-6);
+      expect(strictFormatViolations(answer, ALL_STRICT_CHECKS)).toEqual([]);
     }
   });
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { readRecords } from './records.js';
 import { synthesizeDataset, type SynthesizeOptions } from './synth.js';
+import type * as SynthModule from './synth.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -92,7 +93,7 @@ describe('synthesizeDataset', () => {
   // Worker threads need the compiled worker (dist/); `npm test` builds first.
   const compiled = new URL('../../dist/src/data/synth.js', import.meta.url);
   it.runIf(existsSync(compiled))('gives the same bytes with two worker threads as in-process', async () => {
-    const mod = (await import(compiled.href)) as typeof import('./synth.js');
+    const mod = (await import(compiled.href)) as typeof SynthModule;
     const [a, b] = [await tempDir(), await tempDir()];
     const options = { ...tiny, train: 40, test: 0, ood: 0 };
     const inProcess = await mod.synthesizeDataset({ ...options, out: a, workers: 1 });

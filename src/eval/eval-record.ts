@@ -40,7 +40,7 @@ export type PredictionLine = z.infer<typeof predictionLineSchema>;
 
 /**
  * An {@link EvalRecord} from a loaded dataset record: `id` and `category` are read from the record's own
- * fields `id` and `category` (also `meta_data.category`) when present.
+ * fields when present: `id`, and the first string of `category`, `meta.category`, `meta_data.category`.
  *
  * @example
  * const records = (await readRecords('data/test.json')).map(toEvalRecord);
@@ -55,8 +55,11 @@ export function toEvalRecord(loaded: {
 }): EvalRecord {
   const raw = loaded.record ?? {};
   const id = typeof raw.id === 'string' || typeof raw.id === 'number' ? raw.id : undefined;
-  const meta = typeof raw.meta_data === 'object' && raw.meta_data !== null ? (raw.meta_data as Record<string, unknown>) : {};
-  const category = typeof raw.category === 'string' ? raw.category : typeof meta.category === 'string' ? meta.category : undefined;
+  const nested = (key: 'meta' | 'meta_data'): unknown => {
+    const value = raw[key];
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>).category : undefined;
+  };
+  const category = [raw.category, nested('meta'), nested('meta_data')].find((c): c is string => typeof c === 'string' && c !== '');
   return {
     index: loaded.index,
     instruction: loaded.instruction,

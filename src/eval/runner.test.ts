@@ -254,6 +254,7 @@ describe('toEvalRecord', () => {
     const base = { index: 3, instruction: 'i', kind: 'affordance' as const, action: box(0.5, 0.5, 0.1, 0.1), imagePath: '/a.png' };
     expect(toEvalRecord({ ...base, record: { id: 'sr-17', category: 'mug' } })).toEqual({ ...base, id: 'sr-17', category: 'mug' });
     expect(toEvalRecord({ ...base, record: { meta_data: { category: 'grasp' } } })).toEqual({ ...base, category: 'grasp' });
+    expect(toEvalRecord({ ...base, record: { meta: { category: 'pick-place/ood-colour' }, meta_data: { category: 'x' } } })).toEqual({ ...base, category: 'pick-place/ood-colour' });
     expect(toEvalRecord({ ...base, record: { id: { nested: true } } })).toEqual(base);
   });
 });

@@ -110,8 +110,15 @@ async function checkRunFile(file: string, coordinates: string): Promise<void> {
 }
 
 function predictionLine(record: EvalRecord, result: PoolResult, scale: CoordinateScale): PredictionLine {
-  const normalized = scale.convention === 'normalized' ? undefined : normalizeAnswerText(result.text, scale, result.imageSize);
+  let normalized: string | undefined;
+  let conversionError: string | undefined;
+  try {
+    normalized = scale.convention === 'normalized' ? undefined : normalizeAnswerText(result.text, scale, result.imageSize);
+  } catch (error: unknown) {
+    conversionError = `coordinate conversion: ${(error as Error).message}`;
+  }
   const metrics = sampleMetrics(normalized ?? result.text, record.action);
+  const error = result.error ?? conversionError;
   return {
     index: record.index,
     ...(record.id !== undefined ? { id: record.id } : {}),
@@ -121,7 +128,7 @@ function predictionLine(record: EvalRecord, result: PoolResult, scale: Coordinat
     prediction: result.text,
     ...(normalized !== undefined ? { normalized_prediction: normalized } : {}),
     ok: result.ok,
-    ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(error !== undefined ? { error } : {}),
     latency_ms: Math.round(result.latencyMs * 10) / 10,
     metrics: { ...metrics },
   };

@@ -1,7 +1,7 @@
 import type { Trajectory } from '../protocol/types.js';
 import { toFlat } from './flatTrajectory.js';
 import { frechetFirstRow, frechetNextRow, requireNonEmpty } from './frechetRecurrence.js';
-import { EPS, LocalGeometry } from './localGeometry.js';
+import { EPS, LocalGeometry, NEAR_PARALLEL } from './localGeometry.js';
 import { pointDistance } from './pointDistance.js';
 import { pyMax, pyMin } from './pythonMath.js';
 import { scratch, Slot } from './scratch.js';
@@ -58,11 +58,27 @@ function fillAlafRow(
     if (euclid !== undefined) euclid[j] = d;
     const vn = qNorm[j]!;
     let angle = 0;
-    if (!pFlat && !(vn < EPS)) angle = Math.acos(pyMax(-1, pyMin(1, (tx * qx[j]! + ty * qy[j]!) / (tn * vn))));
+    if (!pFlat && !(vn < EPS)) {
+      let cos = (tx * qx[j]! + ty * qy[j]!) / (tn * vn);
+      if (!(cos < NEAR_PARALLEL && cos > -NEAR_PARALLEL)) cos = exactCosine(i, j);
+      angle = Math.acos(pyMax(-1, pyMin(1, cos)));
+    }
     // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per point not per pair.
     const ratio = pLong && qLen[j]! > EPS ? pLog - qLog[j]! : pLogEps - qLogEps[j]!;
     cost[j] = d + lambdaAngle * angle + lambdaLength * Math.abs(ratio);
   }
+}
+
+/**
+ * The official `(u·v)/(|u||v|)` of directions `i` of P and `j` of Q from the bit-exact directions: used where the
+ * cosine is near ±1 and one ulp would move the angle by ~1e-8.
+ */
+function exactCosine(i: number, j: number): number {
+  geometryP.ensureExact();
+  geometryQ.ensureExact();
+  const tn = geometryP.exactDirNorm[i]!;
+  const vn = geometryQ.exactDirNorm[j]!;
+  return (geometryP.exactDirX[i]! * geometryQ.exactDirX[j]! + geometryP.exactDirY[i]! * geometryQ.exactDirY[j]!) / (tn * vn);
 }
 
 /** The plain discrete Fréchet distance of the last {@link alafDistanceFlat} call made with `withFrechet`. */

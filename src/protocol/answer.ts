@@ -1,6 +1,6 @@
-import { parsePythonJson } from './pythonJson.js';
+import { INVALID_JSON, parsePythonJson, tryParsePythonJson } from './pythonJson.js';
 import { formatAnswerNumber } from './pythonNumberFormat.js';
-import { blockContent, findOutputBlock, findThinkBlock } from './tagBlocks.js';
+import { blockContent, findOutputBlock, findThinkBlock, hasThinkTags, outputContent } from './tagBlocks.js';
 import type { Action, Box, Point, TaskKind } from './types.js';
 
 /**
@@ -14,14 +14,10 @@ import type { Action, Box, Point, TaskKind } from './types.js';
  * extractOutputPayload('<output>{"x": 0.5,}</output>'); // undefined
  */
 export function extractOutputPayload(text: string): unknown {
-  const block = findOutputBlock(text);
-  if (block === undefined) return undefined;
-  try {
-    const value = parsePythonJson(blockContent(text, block));
-    return value === null ? undefined : value;
-  } catch {
-    return undefined;
-  }
+  const content = outputContent(text);
+  if (content === undefined) return undefined;
+  const value = tryParsePythonJson(content);
+  return value === null || value === INVALID_JSON ? undefined : value;
 }
 
 /**
@@ -33,7 +29,7 @@ export function extractOutputPayload(text: string): unknown {
  * hasThinkBlock('</think><think>'); // false
  */
 export function hasThinkBlock(text: string): boolean {
-  return findThinkBlock(text) !== undefined;
+  return hasThinkTags(text);
 }
 
 /** Why an answer could not be read as an action. */

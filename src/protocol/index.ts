@@ -3,8 +3,18 @@ export * from './types.js';
 export * from './prompts.js';
 export * from './answer.js';
 export * from './boxes.js';
-export { pythonFloat } from './pythonFloat.js';
-export { parsePythonJson, PythonJsonError, MAX_JSON_DEPTH } from './pythonJson.js';
+export { pythonFloat, tryPythonFloat } from './pythonFloat.js';
+export { parsePythonJson, tryParsePythonJson, INVALID_JSON, parseNumberPairs, PythonJsonError, MAX_JSON_DEPTH, type PairBuffer } from './pythonJson.js';
 export { pythonRound6, pythonFloatJson, formatAnswerNumber } from './pythonNumberFormat.js';
 export { isPythonSpace, pythonStrip } from './pythonText.js';
-export { findOutputBlock, findThinkBlock, allBlocks, blockContent, countTags, type TagBlock, type TagCounts } from './tagBlocks.js';
+export {
+  findOutputBlock,
+  findThinkBlock,
+  outputContent,
+  hasThinkTags,
+  allBlocks,
+  blockContent,
+  countTags,
+  type TagBlock,
+  type TagCounts,
+} from './tagBlocks.js';

@@ -20,6 +20,21 @@ import { isPythonSpace } from './pythonText.js';
  * pythonFloat(null); // throws TypeError
  */
 export function pythonFloat(value: unknown): number {
+  const n = tryPythonFloat(value);
+  if (n !== undefined) return n;
+  if (typeof value === 'bigint') throw new RangeError('int too large to convert to float');
+  if (typeof value === 'string') throw new RangeError(`could not convert string to float: ${JSON.stringify(value)}`);
+  throw new TypeError(`float() argument must be a string or a real number, not '${pythonTypeName(value)}'`);
+}
+
+/**
+ * {@link pythonFloat} without the exception: `undefined` where Python's `float()` raises.
+ *
+ * @example
+ * tryPythonFloat('abc'); // undefined
+ * tryPythonFloat(' 1e3 '); // 1000
+ */
+export function tryPythonFloat(value: unknown): number | undefined {
   switch (typeof value) {
     case 'number':
       return value;
@@ -29,11 +44,10 @@ export function pythonFloat(value: unknown): number {
       return parsePythonFloatString(value);
     case 'bigint': {
       const n = Number(value);
-      if (!Number.isFinite(n)) throw new RangeError('int too large to convert to float');
-      return n;
+      return Number.isFinite(n) ? n : undefined;
     }
     default:
-      throw new TypeError(`float() argument must be a string or a real number, not '${pythonTypeName(value)}'`);
+      return undefined;
   }
 }
 
@@ -46,10 +60,6 @@ function pythonTypeName(value: unknown): string {
 const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 const SPECIAL = /^[+-]?(?:inf|infinity|nan)$/i;
 const UNICODE_DIGIT = /^\p{Nd}$/u;
-
-function invalid(text: string): never {
-  throw new RangeError(`could not convert string to float: ${JSON.stringify(text)}`);
-}
 
 /** The value 0..9 of a Unicode decimal digit: Nd characters come in runs of 0..9 (a Unicode stability rule). */
 function unicodeDigitValue(codePoint: number): number {
@@ -101,10 +111,10 @@ function isAsciiSpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d);
 }
 
-function parsePythonFloatString(text: string): number {
+function parsePythonFloatString(text: string): number | undefined {
   const ascii = toAscii(text);
   const clean = ascii === undefined ? undefined : removeUnderscores(ascii);
-  if (clean === undefined) return invalid(text);
+  if (clean === undefined) return undefined;
   let a = 0;
   let b = clean.length;
   while (a < b && isAsciiSpace(clean.charCodeAt(a))) a++;
@@ -115,5 +125,5 @@ function parsePythonFloatString(text: string): number {
     if (body.toLowerCase().endsWith('nan')) return NaN;
     return body.charCodeAt(0) === 0x2d ? -Infinity : Infinity;
   }
-  return invalid(text);
+  return undefined;
 }

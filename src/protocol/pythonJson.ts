@@ -32,8 +32,15 @@ export class PythonJsonError extends SyntaxError {
 let src = '';
 let pos = 0;
 
+/** Thrown inside the reader (a plain object: no stack trace to capture), turned into a PythonJsonError at the API. */
+const FAILURE = Object.freeze({ failure: true });
+let failMessage = '';
+let failPosition = 0;
+
 function fail(message: string, at = pos): never {
-  throw new PythonJsonError(message, at);
+  failMessage = message;
+  failPosition = at;
+  throw FAILURE;
 }
 
 function skipSpace(): void {
@@ -287,14 +294,17 @@ function readObject(depth: number): Record<string, unknown> {
   }
 }
 
+/** Returned by {@link tryParsePythonJson} for a payload Python's `json.loads` rejects. */
+export const INVALID_JSON: unique symbol = Symbol('INVALID_JSON');
+
 /**
- * Parse `text` as Python's `json.loads` would; throws {@link PythonJsonError} where Python raises.
+ * {@link parsePythonJson} without the exception: {@link INVALID_JSON} where Python raises (cheap on the reward's
+ * hot path, where bad payloads are common).
  *
  * @example
- * parsePythonJson('[[0.5, NaN]]'); // [[0.5, NaN]]
- * parsePythonJson('[1,]'); // throws PythonJsonError
+ * tryParsePythonJson('[1,]') === INVALID_JSON; // true
  */
-export function parsePythonJson(text: string): unknown {
+export function tryParsePythonJson(text: string): unknown {
   src = text;
   pos = 0;
   try {
@@ -303,9 +313,25 @@ export function parsePythonJson(text: string): unknown {
     skipSpace();
     if (pos !== text.length) fail('Extra data');
     return value;
+  } catch (error) {
+    if (error === FAILURE) return INVALID_JSON;
+    throw error;
   } finally {
     src = '';
   }
+}
+
+/**
+ * Parse `text` as Python's `json.loads` would; throws {@link PythonJsonError} where Python raises.
+ *
+ * @example
+ * parsePythonJson('[[0.5, NaN]]'); // [[0.5, NaN]]
+ * parsePythonJson('[1,]'); // throws PythonJsonError
+ */
+export function parsePythonJson(text: string): unknown {
+  const value = tryParsePythonJson(text);
+  if (value === INVALID_JSON) throw new PythonJsonError(failMessage, failPosition);
+  return value;
 }
 
 /** A growable buffer of interleaved x, y values that {@link parseNumberPairs} fills. */

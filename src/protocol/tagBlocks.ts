@@ -13,31 +13,72 @@ const OUTPUT_CLOSE = pythonCaseInsensitive('</output>');
 const THINK_OPEN = pythonCaseInsensitive('<think>');
 const THINK_CLOSE = pythonCaseInsensitive('</think>');
 
+// Where the last successful `locate` found its block (module state: avoids an allocation per call).
+let foundStart = 0;
+let foundContentStart = 0;
+let foundContentEnd = 0;
+let foundEnd = 0;
+
 /**
  * The block the official lazy pattern `<tag>\s*(.*?)\s*</tag>` (IGNORECASE, DOTALL) finds with `re.search`:
  * the first opening tag that has a closing tag after it, up to the first such closing tag. Because a later
  * opening tag can only close with a closing tag that also follows the first one, only the first opening tag
  * needs checking, so this runs in linear time (the backtracking regex can be cubic on long whitespace runs).
+ * Every tag variant is as long as the tag itself (the case variants are single UTF-16 units).
  */
-function firstBlock(text: string, open: RegExp, close: RegExp, from: number): TagBlock | undefined {
+function locate(text: string, open: RegExp, openLength: number, close: RegExp, closeLength: number, from: number): boolean {
   open.lastIndex = from;
-  const o = open.exec(text);
-  if (o === null) return undefined;
-  const contentStart = o.index + o[0].length;
+  if (!open.test(text)) return false;
+  const contentStart = open.lastIndex;
   close.lastIndex = contentStart;
-  const c = close.exec(text);
-  if (c === null) return undefined;
-  return { start: o.index, contentStart, contentEnd: c.index, end: c.index + c[0].length };
+  if (!close.test(text)) return false;
+  foundStart = contentStart - openLength;
+  foundContentStart = contentStart;
+  foundEnd = close.lastIndex;
+  foundContentEnd = foundEnd - closeLength;
+  return true;
 }
 
-/** The first `<output>…</output>` block (see {@link firstBlock}), searching from `from`. */
+function found(): TagBlock {
+  return { start: foundStart, contentStart: foundContentStart, contentEnd: foundContentEnd, end: foundEnd };
+}
+
+function locateOutput(text: string, from: number): boolean {
+  return locate(text, OUTPUT_OPEN, 8, OUTPUT_CLOSE, 9, from);
+}
+
+function locateThink(text: string, from: number): boolean {
+  return locate(text, THINK_OPEN, 7, THINK_CLOSE, 8, from);
+}
+
+/** The first `<output>…</output>` block (see {@link locate}), searching from `from`. */
 export function findOutputBlock(text: string, from = 0): TagBlock | undefined {
-  return firstBlock(text, OUTPUT_OPEN, OUTPUT_CLOSE, from);
+  return locateOutput(text, from) ? found() : undefined;
 }
 
 /** The first `<think>…</think>` block, searching from `from`. */
 export function findThinkBlock(text: string, from = 0): TagBlock | undefined {
-  return firstBlock(text, THINK_OPEN, THINK_CLOSE, from);
+  return locateThink(text, from) ? found() : undefined;
+}
+
+/**
+ * The official `m.group(1).strip()` of the first `<output>` block, or undefined when there is none.
+ *
+ * @example
+ * outputContent('<think>…</think> <output> [[0.1, 0.2]]\n</output>'); // '[[0.1, 0.2]]'
+ */
+export function outputContent(text: string): string | undefined {
+  return locateOutput(text, 0) ? pythonStrip(text, foundContentStart, foundContentEnd) : undefined;
+}
+
+/**
+ * True when the text has a `<think>…</think>` block (the official `<think>\s*.*?\s*</think>`, case-insensitive).
+ *
+ * @example
+ * hasThinkTags('<THINK></think>'); // true
+ */
+export function hasThinkTags(text: string): boolean {
+  return locateThink(text, 0);
 }
 
 /** The Python-stripped content of a block: the official `m.group(1).strip()`. */

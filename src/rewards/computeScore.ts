@@ -76,31 +76,40 @@ const truthPayload = new OutputPayload();
 
 function scoreTask(pred: OutputPayload, gt: OutputPayload, lambdaAngle: number, lambdaLength: number): TaskOutcome {
   const outcome: TaskOutcome = { mode: 'none', task: 0, iou: null, giou: null, alaf: null, dfd: null };
-  try {
-    if (isBoxPayload(pred.value) && isBoxPayload(gt.value)) {
-      outcome.mode = 'box';
-      const a = readBoxPayload(pred.value);
-      const b = readBoxPayload(gt.value);
-      const giou = boxGiou(a, b);
-      outcome.giou = giou;
-      outcome.iou = nullIfNaN(boxIou(a, b));
-      outcome.task = (giou + 1) / 2;
-    } else if (pred.isTrajectory && gt.isTrajectory) {
-      outcome.mode = 'trajectory';
-      const m = gt.clippedTrajectory();
-      const n = pred.clippedTrajectory();
-      const raw = alafDistanceFlat(gt.buffer.data, m, pred.buffer.data, n, { lambdaAngle, lambdaLength }, true);
-      const denominator = alafNormaliser(lambdaAngle, lambdaLength);
-      if (denominator === 0) throw new RangeError('float division by zero'); // as Python raises
-      const normalised = pyMin(1, raw / denominator);
-      outcome.alaf = normalised;
-      outcome.dfd = nullIfNaN(lastDiscreteFrechet() / Math.SQRT2);
-      outcome.task = 1 - normalised;
+  if (isBoxPayload(pred.value) && isBoxPayload(gt.value)) {
+    outcome.mode = 'box';
+    const a = readBoxPayload(pred.value);
+    const b = readBoxPayload(gt.value);
+    if (a === undefined || b === undefined) {
+      outcome.error = 'a box value is not a number Python float() can read';
+      return outcome;
     }
-  } catch (error) {
-    outcome.task = 0;
-    outcome.iou = outcome.giou = outcome.alaf = outcome.dfd = null;
-    outcome.error = error instanceof Error ? error.message : String(error);
+    const giou = boxGiou(a, b);
+    outcome.giou = giou;
+    outcome.iou = nullIfNaN(boxIou(a, b));
+    outcome.task = (giou + 1) / 2;
+  } else if (pred.isTrajectory && gt.isTrajectory) {
+    outcome.mode = 'trajectory';
+    const m = gt.clippedTrajectory();
+    const n = pred.clippedTrajectory();
+    if (m < 0 || n < 0) {
+      outcome.error = 'a trajectory coordinate is not a number Python float() can read';
+      return outcome;
+    }
+    if (m === 0 || n === 0) {
+      outcome.error = 'empty trajectory';
+      return outcome;
+    }
+    const denominator = alafNormaliser(lambdaAngle, lambdaLength);
+    if (denominator === 0) {
+      outcome.error = 'float division by zero'; // the normaliser is 0 only for contrived weights; Python raises
+      return outcome;
+    }
+    const raw = alafDistanceFlat(gt.buffer.data, m, pred.buffer.data, n, { lambdaAngle, lambdaLength }, true);
+    const normalised = pyMin(1, raw / denominator);
+    outcome.alaf = normalised;
+    outcome.dfd = nullIfNaN(lastDiscreteFrechet() / Math.SQRT2);
+    outcome.task = 1 - normalised;
   }
   return outcome;
 }
@@ -145,7 +154,14 @@ export function computeScore(response: string, groundTruth: string, options: Rew
   const checks = strictChecks(options.strict);
   const violations = checks === undefined ? [] : strictFormatViolations(response, checks);
   if (violations.length > 0) formatScore = 0;
-  const t = scoreTask(pred, gt, lambdaAngle, lambdaLength);
+  let t: TaskOutcome;
+  try {
+    t = scoreTask(pred, gt, lambdaAngle, lambdaLength);
+  } catch (error) {
+    // Not expected (every failure the official code catches is handled above): a safety net so that a reward
+    // never throws inside a training loop.
+    t = { mode: 'none', task: 0, iou: null, giou: null, alaf: null, dfd: null, error: String(error) };
+  }
   const result: RewardResult = {
     score: taskWeight * t.task + formatWeight * formatScore,
     formatScore,

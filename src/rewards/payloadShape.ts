@@ -1,7 +1,7 @@
 import { centreToCorners, clip01 } from '../protocol/boxes.js';
-import { parseNumberPairs, parsePythonJson, type PairBuffer } from '../protocol/pythonJson.js';
-import { pythonFloat } from '../protocol/pythonFloat.js';
-import { blockContent, findOutputBlock } from '../protocol/tagBlocks.js';
+import { INVALID_JSON, parseNumberPairs, tryParsePythonJson, type PairBuffer } from '../protocol/pythonJson.js';
+import { tryPythonFloat } from '../protocol/pythonFloat.js';
+import { outputContent } from '../protocol/tagBlocks.js';
 import type { CornerBox } from '../protocol/types.js';
 
 /** The official `_is_bbox`: a JSON object having keys x, y, width and height (extra keys allowed, values unchecked). */
@@ -25,22 +25,26 @@ export function isTrajectoryPayload(value: unknown): value is (readonly [unknown
 }
 
 /**
- * The official `_xywhc_to_xyxy`: numbers read with Python `float()` semantics (throws like Python on a value it
- * cannot read), centre form to corners, clipped to [0, 1].
+ * The official `_xywhc_to_xyxy`: numbers read with Python `float()` semantics, centre form to corners clipped
+ * to [0, 1]; `undefined` where Python's `float()` would raise.
+ *
+ * @example
+ * readBoxPayload({ x: '0.5', y: 0.5, width: 0.2, height: true }); // {x1: 0.4, y1: 0, x2: 0.6, y2: 1}
  */
-export function readBoxPayload(value: Record<'x' | 'y' | 'width' | 'height', unknown>): CornerBox {
-  return centreToCorners({
-    x: pythonFloat(value.x),
-    y: pythonFloat(value.y),
-    width: pythonFloat(value.width),
-    height: pythonFloat(value.height),
-  });
+export function readBoxPayload(value: Record<'x' | 'y' | 'width' | 'height', unknown>): CornerBox | undefined {
+  const x = tryPythonFloat(value.x);
+  const y = tryPythonFloat(value.y);
+  const width = tryPythonFloat(value.width);
+  const height = tryPythonFloat(value.height);
+  if (x === undefined || y === undefined || width === undefined || height === undefined) return undefined;
+  return centreToCorners({ x, y, width, height });
 }
 
 /**
- * The `<output>` payload of a text as the reward needs it. `pairs` ≥ 0 means the payload is an array of number
- * pairs, stored interleaved in `buffer.data` (the common case, read without building JSON values); otherwise
- * `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in the official code).
+ * The `<output>` payload of a text as the reward needs it, in reusable storage. `pairs` ≥ 0 means the payload
+ * is an array of number pairs, stored interleaved in `buffer.data` (the common case, read without building JSON
+ * values); otherwise `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in
+ * the official code).
  */
 export class OutputPayload {
   readonly buffer: PairBuffer = { data: new Float64Array(32) };
@@ -51,17 +55,12 @@ export class OutputPayload {
   read(text: string): this {
     this.pairs = -1;
     this.value = undefined;
-    const block = findOutputBlock(text);
-    if (block === undefined) return this;
-    const content = blockContent(text, block);
+    const content = outputContent(text);
+    if (content === undefined) return this;
     this.pairs = parseNumberPairs(content, this.buffer);
     if (this.pairs >= 0) return this;
-    try {
-      const value = parsePythonJson(content);
-      this.value = value === null ? undefined : value;
-    } catch {
-      this.value = undefined;
-    }
+    const value = tryParsePythonJson(content);
+    this.value = value === null || value === INVALID_JSON ? undefined : value;
     return this;
   }
 
@@ -76,26 +75,29 @@ export class OutputPayload {
   }
 
   /**
-   * The official `_parse_traj` into `buffer.data`: every coordinate read with `float()` (throws like Python) and
-   * clipped to [0, 1]; returns the number of points. Only valid when {@link isTrajectory}.
+   * The official `_parse_traj` into `buffer.data`: every coordinate read with `float()` and clipped to [0, 1];
+   * returns the number of points, or −1 where Python's `float()` would raise. Only valid when {@link isTrajectory}.
    */
   clippedTrajectory(): number {
-    const data = this.pairs >= 0 ? this.buffer.data : this.fromValue();
-    const n = this.pairs;
-    for (let k = 0; k < 2 * n; k++) data[k] = clip01(data[k]!);
-    return n;
+    if (this.pairs < 0 && !this.fromValue()) return -1;
+    const data = this.buffer.data;
+    for (let k = 0; k < 2 * this.pairs; k++) data[k] = clip01(data[k]!);
+    return this.pairs;
   }
 
-  private fromValue(): Float64Array {
+  private fromValue(): boolean {
     const points = this.value as readonly (readonly [unknown, unknown])[];
     if (this.buffer.data.length < 2 * points.length) this.buffer.data = new Float64Array(2 * points.length);
     const data = this.buffer.data;
     for (let i = 0; i < points.length; i++) {
       const [x, y] = points[i]!;
-      data[2 * i] = pythonFloat(x);
-      data[2 * i + 1] = pythonFloat(y);
+      const fx = tryPythonFloat(x);
+      const fy = tryPythonFloat(y);
+      if (fx === undefined || fy === undefined) return false;
+      data[2 * i] = fx;
+      data[2 * i + 1] = fy;
     }
     this.pairs = points.length;
-    return data;
+    return true;
   }
 }

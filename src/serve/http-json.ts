@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * An error that becomes an HTTP response: `status`, a one-line `message` naming the field or limit,
@@ -151,4 +152,31 @@ function declaredLength(req: IncomingMessage): number | undefined {
 
 function tooLarge(limitBytes: number): HttpError {
   return new HttpError(413, `body: larger than the limit of ${limitBytes} bytes (raise it with --body-limit)`);
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * The server's `clientError` handler: a request Node could not parse (400), headers too large (431), or a client
+ * too slow to send its headers or body within `headersTimeout` / `requestTimeout` (408) gets a JSON answer and
+ * the connection is closed. A connection already reset is just destroyed.
+ *
+ * @example
+ * server.on('clientError', answerClientError);
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const text = JSON.stringify({ error: status === 408 ? 'request timeout' : `bad request: ${error.code ?? error.message}` });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }

@@ -184,6 +184,14 @@ describe('reward service under bad input', () => {
     await stillServes(service);
   });
 
+  it('answers 431 to headers larger than 16 KiB', async () => {
+    const socket = await rawConnect(service);
+    const answer = readUntilClose(socket);
+    socket.write(`POST /v1/reward HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect((await answer).startsWith('HTTP/1.1 431 Request Header Fields Too Large')).toBe(true);
+    await stillServes(service);
+  });
+
   it('answers 404 for unknown paths and 405 with Allow for wrong methods', async () => {
     const missing = await probe(`${service.url}/reward`, { body: [] });
     expect(missing.status).toBe(404);

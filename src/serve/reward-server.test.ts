@@ -4,7 +4,7 @@ import { buildPrompt } from '../protocol/prompts.js';
 import { computeScore } from '../rewards/index.js';
 import { rewardResultJson } from '../cli/commands/reward.js';
 import { probe } from './http-probe.js';
-import { startRewardServer } from './reward-server.js';
+import { isLoopbackHost, startRewardServer } from './reward-server.js';
 import type { RewardServer } from './reward-server.js';
 
 interface Case {
@@ -113,6 +113,13 @@ describe('reward service endpoints', () => {
     expect(order).toEqual(['health during scoring', 'batch']);
     expect(res.status).toBe(200);
     expect((JSON.parse(res.text) as unknown[]).length).toBe(heavy.length);
+  });
+});
+
+describe('isLoopbackHost (the CLI warns about a non-loopback host without a token)', () => {
+  it('knows the loopback addresses', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'reward-host']) expect(isLoopbackHost(host)).toBe(false);
   });
 });
 

@@ -18,7 +18,17 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RewardOptions } from '../rewards/index.js';
 import { presentedToken, tokenMatches } from './bearer-auth.js';
-import { ClientGoneError, HttpError, assertDeclaredLengthWithin, errorBody, parseJsonBody, readBody, sendJson, sendText } from './http-json.js';
+import {
+  ClientGoneError,
+  HttpError,
+  answerClientError,
+  assertDeclaredLengthWithin,
+  errorBody,
+  parseJsonBody,
+  readBody,
+  sendJson,
+  sendText,
+} from './http-json.js';
 import { batchReward, openRlhfReward } from './reward-routes.js';
 import type { RouteContext, ScoreFn } from './reward-routes.js';
 import { SliceQueue } from './slice-queue.js';
@@ -163,6 +173,8 @@ export async function startRewardServer(options: RewardServerOptions = {}): Prom
         scoring: stats.scoring,
         requests: stats.requests,
         items_scored: stats.itemsScored,
+        errors_4xx: stats.errors4xx,
+        errors_5xx: stats.errors5xx,
       };
       sendJson(res, closing ? 503 : 200, body, closing ? { Connection: 'close' } : {});
       return;
@@ -226,19 +238,8 @@ export async function startRewardServer(options: RewardServerOptions = {}): Prom
   };
   server.on('request', dispatch(false));
   server.on('checkContinue', dispatch(true));
-  // A malformed request line or headers: answer 400 instead of dropping the socket silently.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable || error.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const text = JSON.stringify({ error: status === 408 ? 'request timeout' : `bad request: ${error.code ?? error.message}` });
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-    );
-  });
+  // A malformed request line or headers, or a client too slow: answer instead of dropping the socket silently.
+  server.on('clientError', answerClientError);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => reject(error);

@@ -22,21 +22,25 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { createProgress } from '../../progress.js';
-import { computeScore } from '../../rewards/index.js';
-import type { RewardResult } from '../../rewards/index.js';
+import { countNewlines, scoreRewardBatch } from './reward-lines.js';
+import type { RewardBatchResult, RewardLineOptions } from './reward-lines.js';
+import { RewardWorkerPool, rewardWorkersAvailable } from './reward-workers.js';
+
+export { rewardResultJson, scoreRewardBatch, scoreRewardLine } from './reward-lines.js';
+export type { RewardBatchResult, RewardLineOptions, RewardLineResult } from './reward-lines.js';
 
 /** Options of {@link scoreRewardStream}. */
-export interface RewardStreamOptions {
-  /** λθ, the weight of the direction term of ALAF (official 0.25). */
-  lambdaAngle: number;
-  /** λr, the weight of the length-ratio term of ALAF (official 0.10). */
-  lambdaLength: number;
+export interface RewardStreamOptions extends RewardLineOptions {
   /** The input's name in messages: a file path or `stdin`. */
-  source: string;
-  /** Called with each bad-line message (`SOURCE: line N: field: what`); defaults to nothing. */
-  onLineError?: (message: string) => void;
-  /** Called after each batch with the number of lines it held (progress). */
-  onBatch?: (lines: number) => void;
+  readonly source: string;
+  /** Called with each bad-line message (`SOURCE: line N: field: what`), in input order. */
+  readonly onLineError?: (message: string) => void;
+  /** Called after each batch is written, with the number of lines it held (progress). */
+  readonly onBatch?: (lines: number) => void;
+  /** Worker threads to score on: 1 (default) scores in this thread. */
+  readonly threads?: number;
+  /** With `threads` > 1: lines scored in this thread before the workers start (default 0), so small inputs skip them. */
+  readonly workerThresholdLines?: number;
 }
 
 /** What {@link scoreRewardStream} did. */
@@ -47,94 +51,6 @@ export interface RewardStreamSummary {
   failed: number;
   /** True when the output was closed by its reader (EPIPE) before the input ended. */
   outputClosed: boolean;
-}
-
-/** The result of one input line: the output JSON text, or the reason it is not valid input. */
-export type RewardLineResult = { ok: true; json: string } | { ok: false; message: string };
-
-function jsonNumber(value: number | null): string {
-  return value === null || !Number.isFinite(value) ? 'null' : String(value);
-}
-
-/**
- * The output line (without newline) for one reward result.
- *
- * @example
- * rewardResultJson({ score: 1, formatScore: 1, taskScore: 1, mode: 'box', iou: 1, giou: 1, alaf: null, dfd: null });
- * // '{"score":1,"format_score":1,"task_score":1,"mode":"box","iou":1,"giou":1,"alaf":null,"dfd":null}'
- */
-export function rewardResultJson(r: RewardResult): string {
-  return (
-    `{"score":${jsonNumber(r.score)},"format_score":${jsonNumber(r.formatScore)},"task_score":${jsonNumber(r.taskScore)},` +
-    `"mode":"${r.mode}","iou":${jsonNumber(r.iou)},"giou":${jsonNumber(r.giou)},"alaf":${jsonNumber(r.alaf)},"dfd":${jsonNumber(r.dfd)}}`
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/**
- * Why `parsed` is not a valid input object (slow path, only for bad lines): `field: what is wrong`.
- *
- * Input lines are checked by hand rather than with a zod schema: the check is two `typeof`s, and zod would add
- * tens of milliseconds to the start-up of a command that is often run once per batch of a training step.
- */
-function inputProblem(parsed: unknown): string {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return `expected a JSON object {"response": str, "ground_truth": str}, got ${describe(parsed)}`;
-  }
-  const record = parsed as Record<string, unknown>;
-  const responseField = record.response === undefined && record.solution_str !== undefined ? 'solution_str' : 'response';
-  const response = record[responseField];
-  if (typeof response !== 'string') {
-    return response === undefined
-      ? 'response: missing (expected "response" or "solution_str", a string)'
-      : `${responseField}: expected a string, got ${describe(response)}`;
-  }
-  const groundTruth = record.ground_truth;
-  return groundTruth === undefined
-    ? 'ground_truth: missing (expected a string)'
-    : `ground_truth: expected a string, got ${describe(groundTruth)}`;
-}
-
-/**
- * Score one input line (without its newline; a trailing `\r` is ignored).
- *
- * @example
- * scoreRewardLine('{"response": "<output>[[0, 0]]</output>", "ground_truth": "<output>[[0, 0]]</output>"}', 1, { lambdaAngle: 0.25, lambdaLength: 0.1 });
- * // { ok: true, json: '{"score":0.9,"format_score":0,"task_score":1,"mode":"trajectory",...}' }
- */
-export function scoreRewardLine(
-  line: string,
-  lineNumber: number,
-  options: Pick<RewardStreamOptions, 'lambdaAngle' | 'lambdaLength'>,
-): RewardLineResult {
-  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-  if (text.trim() === '') return { ok: false, message: `line ${lineNumber}: empty line (expected a JSON object)` };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error: unknown) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `line ${lineNumber}: not valid JSON (${why})` };
-  }
-  // Fast path: the schema's check written out, so a valid line costs no allocation beyond the parse.
-  if (typeof parsed === 'object' && parsed !== null) {
-    const record = parsed as { response?: unknown; solution_str?: unknown; ground_truth?: unknown };
-    const response = record.response === undefined ? record.solution_str : record.response;
-    const groundTruth = record.ground_truth;
-    if (typeof response === 'string' && typeof groundTruth === 'string' && !Array.isArray(parsed)) {
-      const result = computeScore(response, groundTruth, {
-        lambdaAngle: options.lambdaAngle,
-        lambdaLength: options.lambdaLength,
-      });
-      return { ok: true, json: rewardResultJson(result) };
-    }
-  }
-  return { ok: false, message: `line ${lineNumber}: ${inputProblem(parsed)}` };
 }
 
 /** Writes batches to a stream, waiting for `drain` on back-pressure; remembers the stream's first error. */
@@ -161,8 +77,10 @@ function isBrokenPipe(error: unknown): boolean {
 /**
  * Score a JSONL stream into a JSONL stream, one output line per input line, in order.
  *
- * Reads `input` in chunks, splits lines by hand, and writes each chunk's output as one batch. Does not end
- * `output`. Resolves when the input is exhausted (or the output reader went away: `outputClosed`).
+ * Reads `input` in chunks; the complete lines of each chunk form one batch, scored in this thread or on a
+ * worker, and written with one `write`. At most two batches per worker are in flight, so memory stays bounded
+ * by a few chunks whatever the input size. Does not end `output`. Resolves when the input is exhausted (or the
+ * output's reader went away: `outputClosed`).
  *
  * @example
  * const summary = await scoreRewardStream(createReadStream('pairs.jsonl'), process.stdout, {
@@ -177,50 +95,49 @@ export async function scoreRewardStream(
 ): Promise<RewardStreamSummary> {
   const writer = new BatchWriter(output);
   const summary: RewardStreamSummary = { lines: 0, failed: 0, outputClosed: false };
-  let pending: string[] = []; // pieces of a line that spans chunks
-  const batch: string[] = [];
+  const threads = options.threads ?? 1;
+  const threshold = options.workerThresholdLines ?? 0;
+  const lineOptions: RewardLineOptions = { lambdaAngle: options.lambdaAngle, lambdaLength: options.lambdaLength };
+  let pool: RewardWorkerPool | undefined;
+  const inFlight: Promise<RewardBatchResult>[] = [];
+  let nextLine = 1;
+  let pending: string[] = []; // the start of a line that spans chunks
 
-  const handle = (line: string): void => {
-    summary.lines += 1;
-    const result = scoreRewardLine(line, summary.lines, options);
-    if (result.ok) {
-      batch.push(result.json, '\n');
-    } else {
-      summary.failed += 1;
-      batch.push(JSON.stringify({ error: result.message }), '\n');
-      options.onLineError?.(`${options.source}: ${result.message}`);
-    }
+  const emit = async (result: RewardBatchResult): Promise<void> => {
+    summary.lines += result.lines;
+    summary.failed += result.errors.length;
+    for (const message of result.errors) options.onLineError?.(`${options.source}: ${message}`);
+    await writer.write(result.output);
+    options.onBatch?.(result.lines);
   };
-  let flushedLines = 0;
-  const flush = async (): Promise<void> => {
-    const text = batch.join('');
-    batch.length = 0;
-    await writer.write(text);
-    options.onBatch?.(summary.lines - flushedLines);
-    flushedLines = summary.lines;
+  const submit = async (text: string, lines: number): Promise<void> => {
+    const first = nextLine;
+    nextLine += lines;
+    if (pool === undefined && threads > 1 && first - 1 >= threshold) pool = new RewardWorkerPool(threads, lineOptions);
+    if (pool === undefined) return emit(scoreRewardBatch(text, first, lineOptions));
+    inFlight.push(pool.score(text, first));
+    if (inFlight.length >= 2 * pool.size) await emit(await (inFlight.shift() as Promise<RewardBatchResult>));
   };
 
   input.setEncoding('utf8');
   try {
     for await (const chunk of input as AsyncIterable<string>) {
-      let start = 0;
-      let newline = chunk.indexOf('\n');
-      while (newline !== -1) {
-        let line = chunk.slice(start, newline);
-        if (pending.length > 0) {
-          pending.push(line);
-          line = pending.join('');
-          pending = [];
-        }
-        handle(line);
-        start = newline + 1;
-        newline = chunk.indexOf('\n', start);
+      const last = chunk.lastIndexOf('\n');
+      if (last === -1) {
+        pending.push(chunk);
+        continue;
       }
-      if (start < chunk.length) pending.push(chunk.slice(start));
-      await flush();
+      let text = chunk.slice(0, last + 1);
+      if (pending.length > 0) {
+        pending.push(text);
+        text = pending.join('');
+        pending = [];
+      }
+      if (last + 1 < chunk.length) pending.push(chunk.slice(last + 1));
+      await submit(text, countNewlines(text));
     }
-    if (pending.length > 0) handle(pending.join(''));
-    await flush();
+    if (pending.length > 0) await submit(`${pending.join('')}\n`, 1);
+    while (inFlight.length > 0) await emit(await (inFlight.shift() as Promise<RewardBatchResult>));
   } catch (error: unknown) {
     if (isBrokenPipe(error)) {
       summary.outputClosed = true;
@@ -228,6 +145,10 @@ export async function scoreRewardStream(
       return summary;
     }
     throw error;
+  } finally {
+    // Batches still in flight after an error are abandoned; their rejections must not go unhandled.
+    for (const batch of inFlight) batch.catch(() => undefined);
+    await pool?.close();
   }
   return summary;
 }

@@ -43,7 +43,8 @@ function parseNumber(flag: string, { integer = false, min = 0, max = Number.MAX_
   return (text: string): number => {
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${text}"`);
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+      throw new InvalidArgumentError(`${flag} must be ${integer ? 'an integer' : 'a number'} ${range}, got "${text}"`);
     }
     return n;
   };

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { registerTrainGrpo } from './train-grpo.js';
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
@@ -135,4 +136,5 @@ Examples:
         await stopWorkerThreads();
       }
     });
+  registerTrainGrpo(train);
 }

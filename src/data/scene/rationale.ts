@@ -47,6 +47,7 @@ function affordanceGoal(part: PartName, noun: string): string {
 function partSide(part: PartName, partCentre: Vec2, objCentre: Vec2): string {
   if (part === 'lid' || part === 'cap' || part === 'top') return 'on top';
   if (part === 'pull') return 'on the front';
+  if (part === 'rim') return 'around the top';
   const dx = partCentre[0] - objCentre[0];
   const dy = partCentre[1] - objCentre[1];
   if (Math.hypot(dx, dy) < 0.012) return 'in the middle';

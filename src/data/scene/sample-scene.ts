@@ -94,13 +94,12 @@ function sampleLighting(random: Random): Lighting {
   };
 }
 
+/** A colour for an object: the requested one, else one of the requested or allowed colours the category comes in. */
 function chooseColour(random: Random, category: Category, allowed: readonly string[], request?: ObjectRequest): string | undefined {
   if (request?.colour) return request.colour;
-  const paint = category.colours.filter((c) => allowed.includes(c));
-  const pool = request?.colours ? category.colours.filter((c) => request.colours?.includes(c)) : paint.length > 0 ? paint : category.colours;
-  // Natural-coloured categories (fruit) keep their own colours even when the paint list excludes them.
-  const fallback = pool.length > 0 ? pool : paint.length > 0 ? paint : undefined;
-  return fallback ? random.pick(fallback) : undefined;
+  const wanted = request?.colours ?? allowed;
+  const pool = category.colours.filter((c) => wanted.includes(c));
+  return pool.length > 0 ? random.pick(pool) : undefined;
 }
 
 function buildObject(random: Random, id: number, category: Category, colour: string, pose: { x: number; y: number; yaw: number }): SceneObject {
@@ -175,6 +174,7 @@ export function sampleScene(random: Random, options: SampleSceneOptions): Scene 
     }
     if (!placed && i < required.length) return undefined;
   }
+  if (objects.length < layout.objectCount[0]) return undefined;
   let gripper: Gripper | undefined;
   for (let attempt = 0; attempt < 40 && !gripper; attempt++) {
     const g: Gripper = {

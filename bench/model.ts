@@ -1,0 +1,152 @@
+/**
+ * Model speed: training tokens/s and achieved GFLOP/s against the engine's matmul ceiling measured in the
+ * same run (square matmuls and the model's own matmul shapes), and generation tokens/s at batch 1 and 64.
+ *
+ * Threads: `VLA_R1_THREADS` (default: the machine's cores, at most 4), read when the engine loads.
+ *
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+
+interface Row {
+  readonly what: string;
+  readonly value: string;
+  readonly note?: string;
+}
+
+function table(rows: readonly Row[]): void {
+  const w = Math.max(...rows.map((r) => r.what.length));
+  const v = Math.max(...rows.map((r) => r.value.length));
+  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.value.padStart(v)}${r.note ? `  ${r.note}` : ''}`);
+}
+
+/** Median of timings (ms) of `runs` calls after `warmup` calls. */
+async function time(fn: () => Promise<void>, warmup: number, runs: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] as number;
+}
+
+export async function run(): Promise<void> {
+  process.env.VLA_R1_THREADS ??= String(Math.max(1, Math.min(4, availableParallelism())));
+  const { jit, np, ready, tree, stopWorkerThreads, requestedThreads } = await import('../src/model/jax.js');
+  const { ModelConfigSchema, patchCount, patchDim, sequenceLength } = await import('../src/model/config.js');
+  const { initParams } = await import('../src/model/params.js');
+  const { paramsToDevice } = await import('../src/model/model.js');
+  const { Rng } = await import('../src/model/rng.js');
+  const { sftLoss } = await import('../src/model/loss.js');
+  const { structureMask } = await import('../src/model/sequence-layout.js');
+  const { trainStepFlops, decodeStepFlops } = await import('../src/model/flops.js');
+  const { createTrainStep, stepScalars, zeroMoments, DEFAULT_ADAMW } = await import('../src/train/adamw.js');
+  const { Generator } = await import('../src/model/generate.js');
+  const { Tokenizer } = await import('../src/model/tokenizer.js');
+  await ready();
+  const threads = requestedThreads();
+
+  // The default model on the default synthetic data: ~500-token vocabulary, prompt 24, target 160.
+  const pieces = Array.from({ length: 500 - 6 - 128 }, (_, i) => ` w${i}`);
+  const tokenizer = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: 128, pieces });
+  const c = ModelConfigSchema.parse({
+    imageSize: 64,
+    patchSize: 8,
+    dModel: 128,
+    nLayers: 4,
+    nHeads: 4,
+    mlpRatio: 4,
+    vocabSize: tokenizer.vocabSize,
+    promptLength: 24,
+    targetLength: 160,
+  });
+  const B = 16;
+  const T = sequenceLength(c);
+  const rng = new Rng(0);
+
+  // 1. Matmul ceiling: square 512 and the model's largest shapes ([B·T, d] · [d, 4d] and back).
+  const matmul = jit((a: import('../src/model/jax.js').JaxArray, b: import('../src/model/jax.js').JaxArray) => np.matmul(a, b));
+  const mm = async (m: number, k: number, n: number): Promise<number> => {
+    const a = np.array(Float32Array.from({ length: m * k }, () => rng.normal())).reshape([m, k]);
+    const b = np.array(Float32Array.from({ length: k * n }, () => rng.normal())).reshape([k, n]);
+    const ms = await time(async () => {
+      await matmul(a.ref, b.ref).data();
+    }, 2, 7);
+    a.dispose();
+    b.dispose();
+    return (2 * m * k * n) / (ms / 1000) / 1e9;
+  };
+  const square = await mm(512, 512, 512);
+  const up = await mm(B * T, c.dModel, c.mlpRatio * c.dModel);
+  const down = await mm(B * T, c.mlpRatio * c.dModel, c.dModel);
+  const ceiling = Math.max(square, up, down);
+
+  // 2. Training step (forward, backward, AdamW) on a random batch.
+  let params = paramsToDevice(initParams(c, rng));
+  let state = zeroMoments(params);
+  const structure = np.array(structureMask(c)).reshape([T, T]);
+  const step = createTrainStep((p, b: import('../src/model/loss.js').SequenceBatch & { s: import('../src/model/jax.js').JaxArray }) => {
+    const { s, ...batch } = b;
+    return sftLoss(p, batch, s, c);
+  }, DEFAULT_ADAMW);
+  const S = c.promptLength + c.targetLength;
+  const batch = () => ({
+    patches: np.array(Float32Array.from({ length: B * patchCount(c) * patchDim(c) }, () => rng.normal())).reshape([B, patchCount(c), patchDim(c)]),
+    tokens: np.array(Int32Array.from({ length: B * S }, () => 6 + rng.int(c.vocabSize - 6)), { dtype: np.int32 }).reshape([B, S]),
+    keyValid: np.ones([B, T]),
+    targets: np.array(Int32Array.from({ length: B * c.targetLength }, () => 6 + rng.int(c.vocabSize - 6)), { dtype: np.int32 }).reshape([B, c.targetLength]),
+    weights: np.ones([B, c.targetLength]),
+    s: structure.ref,
+  });
+  let t = 0;
+  const compileStart = performance.now();
+  const trainOnce = async (): Promise<void> => {
+    t += 1;
+    const r = step(params, state, batch(), stepScalars(1e-3, t, DEFAULT_ADAMW));
+    params = r.params;
+    state = r.state;
+    await r.loss.data();
+    r.gradNorm.dispose();
+  };
+  await trainOnce();
+  const compileMs = performance.now() - compileStart;
+  const stepMs = await time(trainOnce, 1, 5);
+  const trainGflops = trainStepFlops(c, B) / (stepMs / 1000) / 1e9;
+  step.dispose();
+  structure.dispose();
+  tree.dispose(state);
+
+  // 3. Generation (greedy, unconstrained so every row runs the full length).
+  const generator = new Generator({ config: c, tokenizer, grammar: { maxPoints: 8, thinking: true }, params });
+  const input = () => ({ patches: Float32Array.from({ length: patchCount(c) * patchDim(c) }, () => rng.normal()), prompt: [3, 10, 11, 12], kind: 'affordance' as const });
+  const gen = async (n: number, tokens: number): Promise<{ tps: number; gflops: number }> => {
+    const inputs = Array.from({ length: n }, input);
+    await generator.generate(inputs, { maxTokens: 4, constrained: false, batchSize: n });
+    const ms = await time(async () => {
+      await generator.generate(inputs, { maxTokens: tokens, constrained: false, batchSize: n });
+    }, 0, 3);
+    const flops = Array.from({ length: tokens }, (_, i) => decodeStepFlops(c, n, i)).reduce((a, b) => a + b, 0);
+    return { tps: (n * tokens) / (ms / 1000), gflops: flops / (ms / 1000) / 1e9 };
+  };
+  const g1 = await gen(1, 64);
+  const g64 = await gen(64, 64);
+  generator.dispose();
+  tree.dispose(params);
+  matmul.dispose();
+
+  console.log(`model: d ${c.dModel}, ${c.nLayers} layers, sequence ${T}, batch ${B}; engine jax-js wasm, ${threads} thread(s)`);
+  table([
+    { what: 'matmul 512³', value: `${square.toFixed(1)} GFLOP/s` },
+    { what: `matmul [${B * T}×${c.dModel}]·[${c.dModel}×${c.mlpRatio * c.dModel}]`, value: `${up.toFixed(1)} GFLOP/s` },
+    { what: `matmul [${B * T}×${c.mlpRatio * c.dModel}]·[${c.mlpRatio * c.dModel}×${c.dModel}]`, value: `${down.toFixed(1)} GFLOP/s` },
+    { what: 'training step (fwd+bwd+AdamW)', value: `${stepMs.toFixed(0)} ms`, note: `first call incl. compile ${compileMs.toFixed(0)} ms` },
+    { what: 'training tokens/s', value: `${Math.round((B * T) / (stepMs / 1000))}` },
+    { what: 'training achieved', value: `${trainGflops.toFixed(1)} GFLOP/s`, note: `${((100 * trainGflops) / ceiling).toFixed(0)}% of the matmul ceiling (${ceiling.toFixed(1)}; target ≥30%)` },
+    { what: 'generation batch 1', value: `${g1.tps.toFixed(0)} tokens/s`, note: `${g1.gflops.toFixed(2)} GFLOP/s` },
+    { what: 'generation batch 64', value: `${g64.tps.toFixed(0)} tokens/s`, note: `${g64.gflops.toFixed(2)} GFLOP/s, ${(g64.tps / g1.tps).toFixed(1)}× batch 1` },
+  ]);
+  await stopWorkerThreads();
+}

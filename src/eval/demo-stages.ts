@@ -1,0 +1,208 @@
+/**
+ * The stages of `vla-r1 demo`: synthesise the dataset, train each run, evaluate each run on each split.
+ *
+ * A stage knows whether its output already exists and is complete (the dataset's `manifest.json` with the
+ * planned counts; a checkpoint whose `config.json` says `completed`; an evaluation whose `metrics.json` counts
+ * every record), so a rerun reuses it. A stage that was interrupted continues where it stopped: training resumes
+ * from its last checkpoint, an evaluation from its `predictions.jsonl`.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { readRecords } from '../data/records.js';
+import { synthesizeDataset } from '../data/synth.js';
+import { createLocalPolicy } from '../policy/local.js';
+import { createProgress } from '../progress.js';
+import { trainGrpo } from '../train/grpo.js';
+import { trainSft } from '../train/sft.js';
+import { evalMetricsSchema, type EvalMetrics } from './metrics.js';
+import { demoCosts, RUN_LABELS, SPLIT_LABELS, type DemoPaths, type DemoPlan, type DemoRunName, type DemoSplit } from './demo-plan.js';
+import { runEvaluation, toEvalRecord } from './runner.js';
+
+/** What a stage needs. */
+export interface StageContext {
+  readonly plan: DemoPlan;
+  readonly paths: DemoPaths;
+  readonly signal?: AbortSignal;
+  /** No progress output from the libraries. */
+  readonly silent: boolean;
+  /** Informational lines (stderr). */
+  readonly log: (line: string) => void;
+}
+
+/** How a stage ended. */
+export type StageOutcome = 'done' | 'stopped';
+
+/** One stage of the demo. */
+export interface DemoStage {
+  /** Stable id, e.g. `synth`, `train:sft_cot`, `eval:grpo:ood`. */
+  readonly id: string;
+  /** What it does, for the progress lines. */
+  readonly title: string;
+  /** Expected seconds (for the overall ETA). */
+  readonly estimate: number;
+  /** When the stage's output exists and is complete: a short description of it; else undefined. */
+  complete(): Promise<string | undefined>;
+  run(): Promise<StageOutcome>;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const manifestSchema = z.looseObject({
+  seed: z.number(),
+  size: z.number(),
+  counts: z.object({ train: z.number(), test: z.number(), ood: z.number() }),
+});
+
+const checkpointInfoSchema = z.looseObject({
+  info: z.looseObject({ completed: z.boolean().optional(), steps: z.number().optional() }),
+});
+
+/**
+ * The steps of a finished checkpoint in a run folder (its `config.json` says `completed: true`), else undefined.
+ *
+ * @example
+ * await completedSteps('runs/demo/sft_cot'); // 150
+ */
+export async function completedSteps(runDir: string): Promise<number | undefined> {
+  const parsed = checkpointInfoSchema.safeParse(await readJson(join(runDir, 'checkpoint', 'config.json')));
+  return parsed.success && parsed.data.info.completed === true ? (parsed.data.info.steps ?? 0) : undefined;
+}
+
+/**
+ * The metrics of a finished evaluation: `metrics.json` in `dir` when it counts `records` records, else undefined.
+ *
+ * @example
+ * await finishedEvaluation('runs/demo/grpo/eval/test', 100);
+ */
+export async function finishedEvaluation(dir: string, records: number): Promise<EvalMetrics | undefined> {
+  const parsed = evalMetricsSchema.safeParse(await readJson(join(dir, 'metrics.json')));
+  if (!parsed.success) return undefined;
+  return parsed.data.affordance.n + parsed.data.trajectory.n === records ? parsed.data : undefined;
+}
+
+function synthStage(ctx: StageContext): DemoStage {
+  const { plan, paths } = ctx;
+  const total = plan.data.train + plan.data.test + plan.data.ood;
+  return {
+    id: 'synth',
+    title: `synthesise the tabletop dataset (${plan.data.train} train, ${plan.data.test} test, ${plan.data.ood} out-of-domain, ${plan.data.size} px)`,
+    estimate: total * demoCosts(plan).synthPerSample,
+    async complete() {
+      const parsed = manifestSchema.safeParse(await readJson(join(paths.data, 'manifest.json')));
+      if (!parsed.success) return undefined;
+      const m = parsed.data;
+      const same = m.seed === plan.seed && m.size === plan.data.size && m.counts.train === plan.data.train && m.counts.test === plan.data.test && m.counts.ood === plan.data.ood;
+      return same ? `${join(paths.data, 'manifest.json')}` : undefined;
+    },
+    async run() {
+      await synthesizeDataset({ out: paths.data, seed: plan.seed, ...plan.data, progress: !ctx.silent });
+      return 'done';
+    },
+  };
+}
+
+function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
+  const { plan, paths } = ctx;
+  const outDir = paths.run(name);
+  const costs = demoCosts(plan);
+  const steps = name === 'grpo' ? (plan.grpo.steps ?? 40) : (plan.sft.steps ?? 400);
+  const what =
+    name === 'grpo'
+      ? `GRPO from the CoT-SFT checkpoint (${steps} steps × ${plan.grpo.promptsPerStep ?? 8} prompts × ${plan.grpo.groupSize ?? 5} answers)`
+      : `${name === 'sft_cot' ? 'CoT-SFT on rationale + answer' : 'plain SFT on the answer alone (--no-cot)'} (${steps} steps × ${plan.sft.batchSize ?? 16} examples)`;
+  return {
+    id: `train:${name}`,
+    title: `train ${RUN_LABELS[name]}: ${what}`,
+    estimate: steps * (name === 'grpo' ? costs.grpoStep : costs.sftStep),
+    async complete() {
+      const done = await completedSteps(outDir);
+      return done !== undefined ? `${join(outDir, 'checkpoint')} (${done} steps, completed)` : undefined;
+    },
+    async run() {
+      const resume = await exists(join(outDir, 'checkpoint', 'trainer-state.json'));
+      if (resume) ctx.log(`demo: continuing the interrupted run in ${outDir}`);
+      const common = { dataDir: paths.data, outDir, resume, silent: ctx.silent, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+      const result =
+        name === 'grpo'
+          ? await trainGrpo({ ...common, initCheckpoint: paths.run('sft_cot'), options: plan.grpo })
+          : await trainSft({ ...common, options: { ...plan.sft, cot: name === 'sft_cot' } });
+      return result.completed ? 'done' : 'stopped';
+    },
+  };
+}
+
+function evalStage(ctx: StageContext, name: DemoRunName, split: DemoSplit): DemoStage {
+  const { plan, paths } = ctx;
+  const outDir = paths.evaluation(name, split);
+  const records = plan.data[split];
+  return {
+    id: `eval:${name}:${split}`,
+    title: `evaluate ${RUN_LABELS[name]} on the ${SPLIT_LABELS[split]} split (${records} records, greedy)`,
+    estimate: records * demoCosts(plan).evalPerRecord,
+    async complete() {
+      return (await finishedEvaluation(outDir, records)) !== undefined ? join(outDir, 'metrics.json') : undefined;
+    },
+    async run() {
+      const loaded = await readRecords(join(paths.data, `${split}.json`));
+      const policy = await createLocalPolicy(paths.run(name), { batchSize: plan.evalBatchSize });
+      const progress = createProgress({ label: `eval ${name} ${split}`, total: loaded.length, unit: 'records', silent: ctx.silent });
+      let seen = 0;
+      try {
+        await runEvaluation({
+          policy,
+          records: loaded.map(toEvalRecord),
+          outDir,
+          concurrency: 1,
+          batchSize: plan.evalBatchSize,
+          retries: 0,
+          generate: { temperature: 0 },
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          onProgress: (p) => {
+            progress.tick(p.done - seen);
+            seen = p.done;
+          },
+          report: { title: `${RUN_LABELS[name]} on the ${SPLIT_LABELS[split]} split`, dataLabel: `${join(paths.data, `${split}.json`)} (${loaded.length} records)` },
+        });
+      } catch (error: unknown) {
+        if (ctx.signal?.aborted === true) return 'stopped';
+        throw error;
+      } finally {
+        progress.done();
+        await policy.close();
+      }
+      return 'done';
+    },
+  };
+}
+
+/**
+ * The stages in the order they run: the dataset, then each run's training followed by its two evaluations
+ * (so results accumulate early and an interrupted demo keeps them).
+ *
+ * @example
+ * const stages = demoStages(ctx);
+ * stages.map((s) => s.id); // ['synth', 'train:sft_nocot', 'eval:sft_nocot:test', …, 'eval:grpo:ood']
+ */
+export function demoStages(ctx: StageContext): DemoStage[] {
+  const stages: DemoStage[] = [synthStage(ctx)];
+  for (const name of ['sft_nocot', 'sft_cot', 'grpo'] as const) {
+    stages.push(trainStage(ctx, name), evalStage(ctx, name, 'test'), evalStage(ctx, name, 'ood'));
+  }
+  return stages;
+}

@@ -1,0 +1,57 @@
+/**
+ * Options of a GRPO run, validated with zod and saved in the trainer state so a resumed run uses the same ones.
+ *
+ * Defaults follow the official VLA-R1 launch script (verl GRPO: group size 5, KL as a loss term with the
+ * low-variance k3 estimator and coefficient 0.01, token-mean aggregation, one update per batch, std-scaled
+ * advantages, temperature 1) except where the small model on a CPU budget needs otherwise: far fewer prompts
+ * per step, a learning rate suited to a 1 M-parameter model, and DAPO's clip-higher ε_high = 0.28.
+ */
+import { z } from 'zod';
+
+export const GrpoOptionsSchema = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /** Optimiser steps (one batch of prompts each; the learning-rate schedule spans them). */
+    steps: z.number().int().positive().default(40),
+    /** Sampled answers per prompt (G). */
+    groupSize: z.number().int().min(2).default(5),
+    /** Prompts per step (B); each step samples B × G answers. */
+    promptsPerStep: z.number().int().positive().default(8),
+    /** Sampling temperature (also applied to the policy's and the reference's log-probabilities). */
+    temperature: z.number().positive().default(1),
+    /** Nucleus mass of sampling (1 = none). */
+    topP: z.number().gt(0).max(1).default(1),
+    learningRate: z.number().positive().default(2e-4),
+    warmupSteps: z.number().int().nonnegative().default(2),
+    /** Final learning rate as a fraction of the peak (1 = constant after warm-up). */
+    minLrRatio: z.number().min(0).max(1).default(1),
+    /** Weight of the KL-to-reference loss term (k3 estimator); 0 = no reference pass. */
+    klCoef: z.number().min(0).default(0.01),
+    clipLow: z.number().min(0).max(1).default(0.2),
+    clipHigh: z.number().min(0).default(0.28),
+    /** Dual-clip bound for negative advantages (verl's clip_ratio_c). */
+    dualClip: z.number().gt(1).default(3),
+    /** Updates per sampled batch (μ), each against the sampler's log-probabilities. */
+    mu: z.number().int().positive().default(1),
+    /** Divide advantages by the group's std (GRPO); false = Dr. GRPO. */
+    stdScaling: z.boolean().default(true),
+    lossAggregation: z.enum(['token-mean', 'seq-mean']).default('token-mean'),
+    /** Drop groups whose rewards do not spread from the loss. */
+    filterZeroSpread: z.boolean().default(false),
+    maxGradNorm: z.number().positive().default(1),
+    weightDecay: z.number().min(0).default(0),
+    beta1: z.number().min(0).max(1).default(0.9),
+    beta2: z.number().min(0).max(1).default(0.99),
+    /** Evaluate greedily on the test split every N steps (0 = only at the end). */
+    evalEvery: z.number().int().nonnegative().default(0),
+    /** Test records used by the periodic evaluation (0 = no evaluation). */
+    evalSamples: z.number().int().nonnegative().default(64),
+    /** Save a checkpoint every N steps (0 = only at the end). */
+    saveEvery: z.number().int().nonnegative().default(10),
+  })
+  .strict();
+
+/** Validated GRPO options (all defaults filled). */
+export type GrpoOptions = z.infer<typeof GrpoOptionsSchema>;
+/** GRPO options as a caller gives them (any subset). */
+export type GrpoOptionsInput = z.input<typeof GrpoOptionsSchema>;

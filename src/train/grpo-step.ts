@@ -1,0 +1,178 @@
+/**
+ * The jitted parts of a GRPO step, on fixed shapes (every batch has the same `N = prompts × group size`
+ * sequences padded to the model's `targetLength`, so each function compiles once per run):
+ *
+ * - {@link createReferenceLogProbs}: per-token log-probabilities of the sampled answers under the frozen
+ *   reference model (the SFT checkpoint), for the KL term;
+ * - {@link createGrpoUpdate}: the GRPO loss ({@link grpoLoss}), its gradient, global-norm clipping and an AdamW
+ *   update, returning the loss terms as diagnostics.
+ *
+ * Log-probabilities are taken under the distribution the sampler drew from: the grammar mask of each position
+ * and the sampling temperature (as verl divides the actor's and the reference's logits by the temperature).
+ */
+import type { ModelConfig } from '../model/config.js';
+import type { JaxArray, OwnedFunction } from '../model/jax.js';
+import { jit, np, tree, valueAndGrad } from '../model/jax.js';
+import type { ModelParams } from '../model/params.js';
+import { flattenParams, mapParams, unflattenParams } from '../model/params.js';
+import { forwardLogits } from '../model/transformer.js';
+import type { AdamWOptions, AdamWState, StepScalars } from './adamw.js';
+import type { ClipRange, LossAggregation } from './policy-loss.js';
+import { aggregateLoss, clippedPolicyLoss, lowVarKl, maskedMean, tokenLogProbs } from './policy-loss.js';
+
+type Params = ModelParams<JaxArray>;
+
+/** The sampled sequences of a step in the model's fixed layout, on the device. */
+export type RolloutTensors = {
+  /** `[N, patchCount, patchDim]` float32. */
+  patches: JaxArray;
+  /** `[N, promptLength + targetLength]` int32: aligned prompt, then the sampled tokens (PAD after them). */
+  tokens: JaxArray;
+  /** `[N, T]` float32, 0 on prompt padding. */
+  keyValid: JaxArray;
+  /** `[N, targetLength]` int32: the sampled tokens (PAD after them). */
+  targets: JaxArray;
+  /** `[N, targetLength]` int32: the grammar class each sampled token was drawn under. */
+  classes: JaxArray;
+  /** `[T, T]` float32 structure mask. */
+  structure: JaxArray;
+  /** `[classes, V]` float32 additive grammar masks. */
+  classMasks: JaxArray;
+};
+
+/** What the loss needs beyond the sequences. */
+export type GrpoTensors = RolloutTensors & {
+  /** `[N, targetLength]` float32: 1 on sampled tokens that carry loss (0 on padding and on filtered groups). */
+  mask: JaxArray;
+  /** `[N, 1]` float32 sequence advantages. */
+  advantages: JaxArray;
+  /** `[N, targetLength]` float32 log-probabilities under the sampling policy. */
+  oldLogProbs: JaxArray;
+  /** `[N, targetLength]` float32 log-probabilities under the reference (ignored when `klCoef` is 0). */
+  refLogProbs: JaxArray;
+};
+
+/** Fixed settings of the loss. */
+export interface GrpoLossOptions {
+  readonly temperature: number;
+  readonly clip: ClipRange;
+  /** Weight of the KL-to-reference term (0 = no KL term). */
+  readonly klCoef: number;
+  readonly aggregation: LossAggregation;
+}
+
+/** Diagnostics of one update (scalars, masked token means). */
+export type GrpoAux = {
+  /** The policy-gradient part of the loss (aggregated like the loss). */
+  pgLoss: JaxArray;
+  /** Mean k3 KL to the reference per response token (0 without a KL term). */
+  kl: JaxArray;
+  /** Share of response tokens where the clipped branch was taken. */
+  clipFraction: JaxArray;
+  /** Mean entropy (nats) of the policy's per-token distribution. */
+  entropy: JaxArray;
+  /** Mean `log π_old − log π` (verl's `ppo_kl`): how far the policy has moved from the sampler. */
+  approxKl: JaxArray;
+};
+
+function policyTokens(p: Params, b: RolloutTensors, c: ModelConfig, temperature: number): { logProbs: JaxArray; entropy: JaxArray } {
+  const logits = forwardLogits(p, b.patches, b.tokens, b.keyValid, b.structure, c);
+  return tokenLogProbs(logits, b.targets, np.take(b.classMasks, b.classes, 0), temperature);
+}
+
+/**
+ * The GRPO loss: clipped surrogate + `klCoef` × k3 KL to the reference, aggregated over the masked tokens;
+ * returns `[loss, aux]`. Consumes `b`.
+ *
+ * @example
+ * const [loss, aux] = grpoLoss(params, batch, config, { temperature: 1, clip: { low: 0.2, high: 0.28 }, klCoef: 0.01, aggregation: 'token-mean' });
+ */
+export function grpoLoss(p: Params, b: GrpoTensors, c: ModelConfig, o: GrpoLossOptions): [JaxArray, GrpoAux] {
+  const { mask, advantages, oldLogProbs, refLogProbs, ...rollout } = b;
+  const { logProbs, entropy } = policyTokens(p, rollout, c, o.temperature);
+  const approxKl = maskedMean(oldLogProbs.ref.sub(logProbs.ref), mask.ref);
+  const surrogate = clippedPolicyLoss(logProbs.ref, oldLogProbs, advantages, o.clip);
+  const clipFraction = maskedMean(surrogate.clipped, mask.ref);
+  const pgLoss = aggregateLoss(surrogate.loss.ref, mask.ref, o.aggregation);
+  let total: JaxArray;
+  let kl: JaxArray;
+  if (o.klCoef > 0) {
+    const perToken = lowVarKl(logProbs, refLogProbs);
+    kl = maskedMean(perToken.ref, mask.ref);
+    total = surrogate.loss.add(perToken.mul(o.klCoef));
+  } else {
+    logProbs.dispose();
+    refLogProbs.dispose();
+    kl = np.zeros([]);
+    total = surrogate.loss;
+  }
+  const loss = aggregateLoss(total, mask.ref, o.aggregation);
+  const meanEntropy = maskedMean(entropy, mask);
+  return [loss, { pgLoss, kl, clipFraction, entropy: meanEntropy, approxKl }];
+}
+
+/** What one update returns (all on the device). */
+export type GrpoUpdateResult = { params: Params; state: AdamWState; loss: JaxArray; gradNorm: JaxArray; aux: GrpoAux };
+
+/** A compiled GRPO update (consumes its arguments). */
+export type GrpoUpdate = OwnedFunction<(params: Params, state: AdamWState, batch: GrpoTensors, s: StepScalars) => GrpoUpdateResult>;
+
+/**
+ * Build the jitted update: GRPO loss and gradient, global-norm clipping, AdamW (decoupled weight decay on
+ * matrices only), the same update rule and state layout as `createTrainStep` in `adamw.ts`, so optimiser
+ * moments are saved and resumed the same way.
+ *
+ * @example
+ * const update = createGrpoUpdate(config, lossOptions, DEFAULT_ADAMW);
+ * ({ params, state } = update(params, state, batch, stepScalars(lr, t, DEFAULT_ADAMW)));
+ */
+export function createGrpoUpdate(c: ModelConfig, lossOptions: GrpoLossOptions, o: AdamWOptions): GrpoUpdate {
+  return jit((params: Params, state: AdamWState, batch: GrpoTensors, s: StepScalars): GrpoUpdateResult => {
+    const [[value, aux], grads] = valueAndGrad((p: Params) => grpoLoss(p, batch, c, lossOptions), { hasAux: true })(tree.ref(params));
+    const g = new Map(flattenParams(grads as Params));
+    const m0 = new Map(flattenParams(state.m));
+    const v0 = new Map(flattenParams(state.v));
+    const norm = np.sqrt([...g.values()].map((x) => np.square(x.ref).sum()).reduce((a, b) => a.add(b)));
+    const clip = Number.isFinite(o.maxGradNorm) ? np.minimum(np.reciprocal(norm.ref.add(1e-6)).mul(o.maxGradNorm), 1) : np.array(1);
+    const m = new Map<string, JaxArray>();
+    const v = new Map<string, JaxArray>();
+    const next = mapParams(params, (p, name) => {
+      const gi = (g.get(name) as JaxArray).mul(clip.ref);
+      const mi = (m0.get(name) as JaxArray).mul(o.beta1).add(gi.ref.mul(1 - o.beta1));
+      const vi = (v0.get(name) as JaxArray).mul(o.beta2).add(np.square(gi).mul(1 - o.beta2));
+      m.set(name, mi.ref);
+      v.set(name, vi.ref);
+      const update = mi.div(s.correction1.ref).div(np.sqrt(vi.div(s.correction2.ref)).add(o.eps));
+      const decayed = p.ndim >= 2 && o.weightDecay > 0 ? p.mul(s.lr.ref.mul(-o.weightDecay).add(1)) : p;
+      return decayed.sub(update.mul(s.lr.ref));
+    });
+    clip.dispose();
+    tree.dispose([s.lr, s.correction1, s.correction2]);
+    const nl = params.blocks.length;
+    return {
+      params: next,
+      state: { m: unflattenParams(nl, (n) => m.get(n) as JaxArray), v: unflattenParams(nl, (n) => v.get(n) as JaxArray) },
+      loss: value as JaxArray,
+      gradNorm: norm,
+      aux: aux as GrpoAux,
+    };
+  }) as unknown as GrpoUpdate;
+}
+
+/** A compiled reference pass: per-token log-probabilities `[N, targetLength]` (consumes its arguments). */
+export type ReferenceLogProbs = OwnedFunction<(params: Params, batch: RolloutTensors) => JaxArray>;
+
+/**
+ * Build the jitted log-probability pass used for the frozen reference model.
+ *
+ * @example
+ * const refPass = createReferenceLogProbs(config, 1);
+ * const refLogProbs = refPass(tree.ref(referenceParams), rolloutTensors);
+ */
+export function createReferenceLogProbs(c: ModelConfig, temperature: number): ReferenceLogProbs {
+  return jit((params: Params, batch: RolloutTensors): JaxArray => {
+    const { logProbs, entropy } = policyTokens(params, batch, c, temperature);
+    entropy.dispose();
+    return logProbs;
+  }) as unknown as ReferenceLogProbs;
+}

@@ -1,0 +1,158 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../errors.js';
+import { loadCheckpoint } from '../model/checkpoint.js';
+import { Rng } from '../model/rng.js';
+import { formatAnswer } from '../protocol/answer.js';
+import { buildHumanTurn } from '../protocol/prompts.js';
+import type { GrpoOptionsInput } from './grpo-options.js';
+import { trainGrpo } from './grpo.js';
+import { trainSft } from './sft.js';
+
+const root = await mkdtemp(join(tmpdir(), 'vla-grpo-'));
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** 16×16 images with one red square; boxes around it and two-point trajectories towards it. */
+async function writeTinyDataset(dir: string, n: number, seed: number): Promise<void> {
+  const rng = new Rng(seed);
+  await mkdir(join(dir, 'images'), { recursive: true });
+  const records = [];
+  for (let i = 0; i < n; i++) {
+    const px = Buffer.alloc(16 * 16 * 3, 200);
+    const x0 = rng.int(12);
+    const y0 = rng.int(12);
+    for (let y = y0; y < y0 + 4; y++) for (let x = x0; x < x0 + 4; x++) px.set([200, 30, 30], (y * 16 + x) * 3);
+    const file = `images/${i}.png`;
+    await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(join(dir, file));
+    const box = { x: (x0 + 2) / 16, y: (y0 + 2) / 16, width: 0.25, height: 0.25 };
+    const affordance = i % 2 === 0;
+    const human = buildHumanTurn(affordance ? 'pick up the red square.' : 'reach the red square.', affordance ? 'affordance' : 'trajectory');
+    const gpt = affordance
+      ? formatAnswer('The red square is here.', { kind: 'affordance', box })
+      : formatAnswer('Go to the red square.', { kind: 'trajectory', points: [[0.5, 0.05], [box.x, box.y]] });
+    records.push({ image: file, conversations: [{ from: 'human', value: human }, { from: 'gpt', value: gpt }] });
+  }
+  await writeFile(join(dir, 'train.json'), JSON.stringify(records));
+  await writeFile(join(dir, 'test.json'), JSON.stringify(records.slice(0, 4)));
+}
+
+const data = join(root, 'data');
+const sft = join(root, 'sft');
+const options: GrpoOptionsInput = {
+  steps: 4,
+  groupSize: 3,
+  promptsPerStep: 2,
+  learningRate: 5e-3,
+  warmupSteps: 1,
+  evalSamples: 4,
+  saveEvery: 0,
+};
+
+beforeAll(async () => {
+  await writeTinyDataset(data, 12, 1);
+  await trainSft({
+    dataDir: data,
+    outDir: sft,
+    silent: true,
+    options: {
+      steps: 6,
+      batchSize: 4,
+      imageSize: 8,
+      patchSize: 4,
+      dModel: 16,
+      nLayers: 1,
+      nHeads: 2,
+      mlpRatio: 2,
+      coordinateBins: 16,
+      evalEvery: 0,
+      evalSamples: 0,
+      saveEvery: 0,
+      warmupSteps: 1,
+      learningRate: 1e-2,
+      minPieceCount: 1,
+    },
+  });
+});
+
+async function file(dir: string, name: string): Promise<Buffer> {
+  return readFile(join(dir, 'checkpoint', name));
+}
+
+interface LogLine {
+  step: number;
+  reward?: number;
+  kl?: number | null;
+  time?: { sampling: number };
+  eval?: unknown;
+}
+
+async function log(dir: string): Promise<LogLine[]> {
+  return (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogLine);
+}
+
+describe('trainGrpo', () => {
+  it('resumes exactly: 2 steps, stop, resume to 4 equals 4 steps straight', async () => {
+    const straightDir = join(root, 'straight');
+    const straight = await trainGrpo({ initCheckpoint: sft, dataDir: data, outDir: straightDir, options, silent: true });
+    expect(straight.steps).toBe(4);
+    expect(straight.completed).toBe(true);
+    expect(straight.rewards).toHaveLength(4);
+    for (const r of straight.rewards) expect(r).toBeGreaterThanOrEqual(0);
+    expect(straight.losses.every((l) => Number.isFinite(l))).toBe(true);
+    expect(straight.evaluation?.affordance.n).toBe(2);
+
+    const splitDir = join(root, 'split');
+    const first = await trainGrpo({ initCheckpoint: sft, dataDir: data, outDir: splitDir, options, silent: true, stopAfter: 2 });
+    expect(first.completed).toBe(false);
+    expect(first.steps).toBe(2);
+    const second = await trainGrpo({ dataDir: data, outDir: splitDir, resume: true, silent: true });
+    expect(second.steps).toBe(4);
+    expect([...first.rewards, ...second.rewards]).toEqual(straight.rewards);
+    expect([...first.losses, ...second.losses]).toEqual(straight.losses);
+    expect((await file(splitDir, 'model.safetensors')).equals(await file(straightDir, 'model.safetensors'))).toBe(true);
+    expect((await file(splitDir, 'optimizer.safetensors')).equals(await file(straightDir, 'optimizer.safetensors'))).toBe(true);
+
+    // the weights moved away from the SFT checkpoint, and the metadata says how they were made
+    expect((await file(straightDir, 'model.safetensors')).equals(await readFile(join(sft, 'checkpoint', 'model.safetensors')))).toBe(false);
+    const ckpt = await loadCheckpoint(straightDir);
+    expect(ckpt.config.info).toMatchObject({ stage: 'cot-sft+grpo', steps: 4, completed: true });
+
+    const lines = await log(splitDir);
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4, 4]);
+    const steps = lines.filter((l) => l.eval === undefined);
+    expect(steps.map((l) => l.reward)).toEqual((await log(straightDir)).filter((l) => l.eval === undefined).map((l) => l.reward));
+    for (const l of steps) {
+      expect(l.kl).toBeGreaterThanOrEqual(0);
+      expect(l.time?.sampling).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs without a KL term, with μ = 2, sequence-mean loss and group filtering', async () => {
+    const result = await trainGrpo({
+      initCheckpoint: sft,
+      dataDir: data,
+      outDir: join(root, 'variants'),
+      options: { ...options, steps: 2, klCoef: 0, mu: 2, lossAggregation: 'seq-mean', filterZeroSpread: true, stdScaling: false, evalSamples: 0 },
+      silent: true,
+    });
+    expect(result.steps).toBe(2);
+    expect(result.phases.reference).toBe(0);
+    const lines = await log(join(root, 'variants'));
+    expect(lines.every((l) => l.kl === null)).toBe(true);
+  });
+
+  it('refuses to overwrite a run, to start without --init, and to resume on other data', async () => {
+    await expect(trainGrpo({ initCheckpoint: sft, dataDir: data, outDir: join(root, 'straight'), options, silent: true })).rejects.toThrow(UserError);
+    await expect(trainGrpo({ dataDir: data, outDir: join(root, 'fresh'), options, silent: true })).rejects.toThrow(/--init/);
+    const other = join(root, 'other');
+    await writeTinyDataset(other, 12, 2);
+    await expect(trainGrpo({ dataDir: other, outDir: join(root, 'straight'), resume: true, silent: true })).rejects.toThrow(/differs from the training data/);
+    await expect(trainGrpo({ initCheckpoint: join(root, 'nothing'), dataDir: data, outDir: join(root, 'x'), silent: true })).rejects.toThrow(/not a checkpoint/);
+  });
+});
