@@ -37,11 +37,16 @@ export interface SampleResult {
  */
 export async function makeSampleFiles(setup: WorkerSetup, jobs: readonly SampleJob[]): Promise<SampleResult[]> {
   const results: SampleResult[] = [];
+  const made = new Set<string>();
   for (const job of jobs) {
     const sample = composeSample({ seed: setup.seed, split: job.split, index: job.index, size: setup.size });
     const png = await renderSamplePng(sample);
     const file = join(setup.out, sample.image);
-    mkdirSync(dirname(file), { recursive: true });
+    const dir = dirname(file);
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     writeFileSync(file, png);
     results.push({ split: job.split, index: job.index, record: sample.record, meta: sample.meta });
   }

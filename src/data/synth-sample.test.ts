@@ -3,7 +3,7 @@ import { ALL_STRICT_CHECKS, computeScore, strictFormatViolations } from '../rewa
 import { parseAnswer } from '../protocol/answer.js';
 import { parseHumanTurn } from '../protocol/prompts.js';
 import { pixelToNormalised } from './scene/camera.js';
-import { colourNoun, denotations } from './scene/describe.js';
+import { colourNoun, denotations, objectCentre } from './scene/describe.js';
 import { footprintPolygon, objectPixelBox, partPixelBox } from './scene/geometry.js';
 import { pointSegmentDistance, segmentInsideFraction } from './scene/polygon.js';
 import { PATH_CLEARANCE, type TrajectoryTask } from './scene/tasks.js';
@@ -147,6 +147,31 @@ describe('synthetic samples: instructions and rationales are true of the scene',
     }
   });
 
+  it('list the objects from left to right (affordance) and call a look-alike of the target "other …"', () => {
+    let lookAlikes = 0;
+    for (const s of all()) {
+      const twins = s.scene.objects.filter((o) => o.id !== s.task.target.id && colourNoun(o) === colourNoun(s.task.target));
+      if (twins.length > 0) {
+        lookAlikes++;
+        expect(s.rationale).toContain(`${s.task.mode === 'affordance' ? 'another' : 'other'} ${colourNoun(s.task.target)}`);
+      }
+      // A look-alike is never called by the target's plain name where it is reported in the way.
+      if (s.task.mode !== 'affordance') {
+        for (const twin of twins) {
+          if (s.task.legs.some((l) => l.blocking.includes(twin.id))) expect(s.rationale).toContain(`the other ${colourNoun(twin)}`);
+        }
+      }
+      if (s.task.mode !== 'affordance') continue;
+      const listed = /I see, from left to right, (.*?)\. The /.exec(s.rationale)?.[1] ?? '';
+      const items = listed.split(/, | and /).map((item) => item.replace(/^(a|an|another) /, ''));
+      const positions = [...s.scene.objects]
+        .sort((a, b) => objectCentre(s.scene, a)[0] - objectCentre(s.scene, b)[0] || a.id - b.id)
+        .map((o) => colourNoun(o));
+      expect(items).toEqual(positions);
+    }
+    expect(lookAlikes).toBeGreaterThan(0);
+  });
+
   it('give the coordinates of the answer: the box centre, or the gripper start and the grasp point', () => {
     for (const s of all()) {
       if (s.action.kind === 'affordance') {
@@ -190,7 +215,8 @@ describe('synthetic samples: instructions and rationales are true of the scene',
             expect(inTheWay).toContain(colourNoun(o));
           }
           if (leg.blocking.includes(o.id)) {
-            expect(d).toBeLessThanOrEqual(PATH_CLEARANCE + 1e-9);
+            // Reported objects are within the planner's clearance of the straight line.
+            expect(segmentInsideFraction(a, b, footprintPolygon(o, PATH_CLEARANCE))).toBeGreaterThan(0);
             expect(inTheWay).toContain(colourNoun(o));
             blocked++;
           }

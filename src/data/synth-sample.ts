@@ -3,6 +3,7 @@
  * instruction, the four-step rationale, the VLA-R1 record and the PNG. Independent of every other sample, so
  * samples can be made in any order or in parallel workers and still give byte-identical files.
  */
+import type { Canvas } from '@napi-rs/canvas';
 import { formatAnswer } from '../protocol/answer.js';
 import { buildHumanTurn } from '../protocol/prompts.js';
 import type { Action, TaskKind } from '../protocol/types.js';
@@ -63,6 +64,10 @@ const MODE_WEIGHTS: readonly number[] = [0.5, 0.175, 0.125, 0.2];
 const SMALL = ['apple', 'orange', 'banana', 'pear', 'block', 'can'];
 const NEXT_TO: readonly PlaceRelation[] = ['left of', 'right of', 'in front of', 'behind'];
 
+/** Fraction of samples with a tall object placed in front of the target. */
+const OCCLUDER_RATE = 0.25;
+const OCCLUDERS = ['bottle', 'can', 'mug', 'cup', 'box'];
+
 /** Most scene attempts a sample makes before giving up (each attempt continues the same random stream). */
 export const MAX_ATTEMPTS = 300;
 
@@ -77,6 +82,7 @@ interface Plan {
   readonly target: ObjectRequest;
   readonly landmark?: ObjectRequest;
   readonly relation?: PlaceRelation;
+  readonly occluder?: ObjectRequest;
   readonly pool: PhrasingPool;
 }
 
@@ -107,7 +113,9 @@ function plan(random: Random, split: SplitName, index: number): Plan {
     }
   }
   const target: ObjectRequest = targetColours ? { category, colours: targetColours } : { category };
-  return { mode, ...(shift ? { shift } : {}), target, ...(landmark ? { landmark } : {}), ...(relation ? { relation } : {}), pool };
+  // Sometimes stand an object in front of the target, so that it is partly hidden (occlusion).
+  const occluder: ObjectRequest | undefined = random.bool(OCCLUDER_RATE) ? { inFrontOf: 0, categories: OCCLUDERS } : undefined;
+  return { mode, ...(shift ? { shift } : {}), target, ...(landmark ? { landmark } : {}), ...(relation ? { relation } : {}), ...(occluder ? { occluder } : {}), pool };
 }
 
 function buildTask(scene: Scene, p: Plan, random: Random): SceneTask | undefined {
@@ -136,7 +144,7 @@ export function composeSample(spec: SampleSpec): SynthSample {
       size: spec.size,
       distribution: IN_DOMAIN,
       layout,
-      required: p.landmark ? [p.target, p.landmark] : [p.target],
+      required: [p.target, ...(p.landmark ? [p.landmark] : []), ...(p.occluder ? [p.occluder] : [])],
     });
     if (!scene) continue;
     const task = buildTask(scene, p, random);
@@ -169,6 +177,9 @@ export function composeSample(spec: SampleSpec): SynthSample {
   throw new Error(`synth: no valid scene for ${spec.split} sample ${spec.index} (seed ${spec.seed}) after ${MAX_ATTEMPTS} attempts`);
 }
 
+/** One canvas per size, reused from sample to sample (drawScene paints every pixel, so nothing carries over). */
+const canvases = new Map<string, Canvas>();
+
 /**
  * Render a composed sample's image to PNG bytes (the canvas module is loaded on first use).
  *
@@ -179,7 +190,12 @@ export async function renderSamplePng(sample: SynthSample): Promise<Buffer> {
   const { createCanvas } = await import('@napi-rs/canvas');
   const { drawScene } = await import('./scene/render.js');
   const { width, height } = sample.scene.camera;
-  const canvas = createCanvas(width, height);
+  const key = `${width}x${height}`;
+  let canvas = canvases.get(key);
+  if (!canvas) {
+    canvas = createCanvas(width, height);
+    canvases.set(key, canvas);
+  }
   const ctx = canvas.getContext('2d');
   drawScene(ctx, sample.scene);
   return encodePng(ctx.getImageData(0, 0, width, height).data, width, height);

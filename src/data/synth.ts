@@ -45,6 +45,7 @@ export interface SynthesizeResult {
   readonly imagesDir: string;
   readonly seconds: number;
   readonly samplesPerSecond: number;
+  /** Threads the samples were made on (1 = in-process: small splits, or no compiled worker). */
   readonly workers: number;
 }
 
@@ -61,10 +62,15 @@ function workerUrl(): URL | undefined {
   return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/** Threads a split of `jobs` samples runs on: worker threads only when the compiled worker exists and it pays off. */
+function threadsFor(jobs: number, workers: number): number {
+  return workers > 1 && jobs > BATCH && workerUrl() ? workers : 1;
+}
+
 async function runInWorkers(setup: WorkerSetup, jobs: readonly SampleJob[], workers: number, progress: Progress): Promise<SampleResult[]> {
   const url = workerUrl();
   const results: SampleResult[] = [];
-  if (!url || workers <= 1 || jobs.length <= BATCH) {
+  if (!url || threadsFor(jobs.length, workers) === 1) {
     for (let i = 0; i < jobs.length; i += BATCH) {
       const batch = await makeSampleFiles(setup, jobs.slice(i, i + BATCH));
       results.push(...batch);
@@ -143,7 +149,9 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
   const files = { train: join(dir, 'train.json'), test: join(dir, 'test.json'), ood: join(dir, 'ood.json') };
   const oodShifts: string[] = [];
   const modes: Record<SplitName, Record<string, number>> = { train: {}, test: {}, ood: {} };
+  let threads = 1;
   for (const split of SPLITS) {
+    threads = Math.max(threads, threadsFor(counts[split], workers));
     const jobs: SampleJob[] = Array.from({ length: counts[split] }, (_, index) => ({ split, index }));
     const results = (await runInWorkers(setup, jobs, workers, progress)).sort((a, b) => a.index - b.index);
     const records: VlaR1Record[] = results.map((r) => r.record);
@@ -175,5 +183,5 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
       2,
     )}\n`,
   );
-  return { dir, files, counts, manifest, imagesDir, seconds, samplesPerSecond: seconds > 0 ? total / seconds : 0, workers };
+  return { dir, files, counts, manifest, imagesDir, seconds, samplesPerSecond: seconds > 0 ? total / seconds : 0, workers: threads };
 }

@@ -15,10 +15,17 @@ import type { Vec2 } from './vec.js';
  * objectCentre(scene, scene.objects[0]); // [0.41, 0.66]
  */
 export function objectCentre(scene: Scene, obj: SceneObject): Vec2 {
+  const cached = CENTRES.get(obj);
+  if (cached && cached.camera === scene.camera) return cached.centre;
   const [x0, y0, x1, y1] = objectPixelBox(scene.camera, obj);
   const c = pixelToNormalised(scene.camera, (x0 + x1) / 2, (y0 + y1) / 2);
-  return [c[0], c[1]];
+  const centre: Vec2 = [c[0], c[1]];
+  CENTRES.set(obj, { camera: scene.camera, centre });
+  return centre;
 }
+
+/** Scene objects are immutable: their image centres are computed once per camera. */
+const CENTRES = new WeakMap<SceneObject, { camera: Scene['camera']; centre: Vec2 }>();
 
 /**
  * Where a normalised image point is, in words: "near the image centre", "in the lower left of the image" …

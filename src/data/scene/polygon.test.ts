@@ -20,16 +20,18 @@ describe('convex polygons', () => {
     ]);
   });
 
-  it('contains every input point in its hull (property)', () => {
+  it('keeps every input point on or inside its hull, and uses only input points as corners (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: -20, max: 20 }), fc.integer({ min: -20, max: 20 })), { minLength: 3, maxLength: 30 }), (pts) => {
         const hull = convexHull(pts);
+        if (!hull.every((h) => pts.some((p) => p[0] === h[0] && p[1] === h[1]))) return false;
         if (hull.length < 3) return true;
-        const grown = hull.map(([x, y]) => [x * 1.0001 + Math.sign(x) * 1e-6, y * 1.0001 + Math.sign(y) * 1e-6] as Vec2);
-        const cx = hull.reduce((s, p) => s + p[0], 0) / hull.length;
-        const cy = hull.reduce((s, p) => s + p[1], 0) / hull.length;
-        // Push each input point a hair towards the centroid: it must then be strictly inside.
-        return pts.every(([x, y]) => pointInConvexPolygon([x + (cx - x) * 1e-6, y + (cy - y) * 1e-6], grown) || hull.some((h) => h[0] === x && h[1] === y));
+        return pts.every((p) =>
+          hull.every((a, i) => {
+            const b = hull[(i + 1) % hull.length]!;
+            return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) >= 0;
+          }),
+        );
       }),
     );
   });
@@ -40,6 +42,12 @@ describe('convex polygons', () => {
     expect(segmentInsideFraction([0.2, 0.2], [0.8, 0.8], square)).toBeCloseTo(1, 12);
     // Along an edge only: touching is not crossing.
     expect(segmentInsideFraction([-1, 0], [2, 0], square)).toBe(0);
+  });
+
+  it('tells strict insides from the boundary', () => {
+    expect(pointInConvexPolygon([0.5, 0.5], square)).toBe(true);
+    expect(pointInConvexPolygon([1, 0.5], square)).toBe(false);
+    expect(pointInConvexPolygon([1.5, 0.5], square)).toBe(false);
   });
 
   it('gives polygon distances', () => {

@@ -16,6 +16,24 @@ export function plural(noun: string): string {
   return IRREGULAR_PLURALS[noun] ?? `${noun}s`;
 }
 
+/** How the rationale names objects: "red mug"; an object that looks like a more important one is "other red mug". */
+export type Namer = (obj: SceneObject) => string;
+
+/**
+ * A namer for a task: the key objects (target, then landmark) get their colour and category; any other object
+ * with the same colour and category as an earlier-named one becomes "other …", so no sentence is ambiguous.
+ *
+ * @example
+ * const name = namerFor(scene, [target]);
+ * name(target); // 'yellow banana'
+ * name(secondBanana); // 'other yellow banana'
+ */
+export function namerFor(scene: Scene, keys: readonly SceneObject[]): Namer {
+  const owner = new Map<string, number>();
+  for (const o of [...keys, ...scene.objects]) if (!owner.has(colourNoun(o))) owner.set(colourNoun(o), o.id);
+  return (o) => (owner.get(colourNoun(o)) === o.id ? colourNoun(o) : `other ${colourNoun(o)}`);
+}
+
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
 
 function countWords(n: number): string {
@@ -64,13 +82,18 @@ function isAre(n: number): string {
 }
 
 /** Step 2: what is on the table, where the target is, and how it is told apart from objects like it. */
-function sceneStep(scene: Scene, task: SceneTask): string {
+function sceneStep(scene: Scene, task: SceneTask, name: Namer): string {
   const target = task.target;
-  const items = scene.objects.map((o) => withIndefinite(colourNoun(o)));
-  let text = `On the ${tableWords(scene.table.texture)} I see ${listWords(items)}. The ${colourNoun(target)} is ${imageRegion(objectCentre(scene, target))}`;
+  // Objects from left to right in the image; a second look-alike is "another …".
+  const ordered = scene.objects.slice().sort((a, b) => (objectCentre(scene, a)[0] - objectCentre(scene, b)[0]) || a.id - b.id);
+  const items = ordered.map((o) => {
+    const n = name(o);
+    return n.startsWith('other ') ? `another ${n.slice(6)}` : withIndefinite(n);
+  });
+  let text = `On the ${tableWords(scene.table.texture)} I see, from left to right, ${listWords(items)}. The ${name(target)} is ${imageRegion(objectCentre(scene, target))}`;
   const ref = task.reference;
   const landmark = ref.landmarkId !== undefined ? scene.objects[ref.landmarkId] : undefined;
-  if (ref.relation && landmark) text += `, ${ref.relation} the ${colourNoun(landmark)}`;
+  if (ref.relation && landmark) text += `, ${ref.relation} the ${name(landmark)}`;
   text += '.';
   const same = scene.objects.filter((o) => o.category === target.category);
   if (same.length > 1) {
@@ -82,10 +105,11 @@ function sceneStep(scene: Scene, task: SceneTask): string {
 }
 
 function affordanceRationale(scene: Scene, task: AffordanceTask): string {
-  const noun = colourNoun(task.target);
+  const name = namerFor(scene, [task.target]);
+  const noun = name(task.target);
   const part = task.part.name;
   const step1 = `The instruction asks me to ${affordanceGoal(part, noun)}.`;
-  const step2 = sceneStep(scene, task);
+  const step2 = sceneStep(scene, task, name);
   const box = task.action.box;
   const step3 =
     part === 'body'
@@ -94,11 +118,11 @@ function affordanceRationale(scene: Scene, task: AffordanceTask): string {
   const what = part === 'body' ? `the ${noun}` : `the ${part}`;
   let step4: string;
   const occluder = task.visibility.occluders[0] !== undefined ? scene.objects[task.visibility.occluders[0]] : undefined;
-  if (task.visibility.fraction < 0.9 && occluder) step4 = `Part of ${what} is hidden behind the ${colourNoun(occluder)}, but enough of it is visible.`;
+  if (task.visibility.fraction < 0.9 && occluder) step4 = `Part of ${what} is hidden behind the ${name(occluder)}, but enough of it is visible.`;
   else if (task.visibility.fraction < 0.9) step4 = `The ${noun} hides part of ${what}, but enough of it is visible.`;
   else step4 = `${what.charAt(0).toUpperCase()}${what.slice(1)} is fully visible.`;
   const close = task.crowding.map((id) => scene.objects[id]).filter((o): o is SceneObject => o !== undefined);
-  if (close.length > 0) step4 += ` The ${listWords(close.map(colourNoun))} ${isAre(close.length)} close to it, so the gripper should come straight down from above.`;
+  if (close.length > 0) step4 += ` The ${listWords(close.map(name))} ${isAre(close.length)} close to it, so the gripper should come straight down from above.`;
   else step4 += ` Nothing stands close to it, so the gripper can reach it freely.`;
   return `${step1} ${step2} ${step3} ${step4}`;
 }
@@ -115,31 +139,32 @@ export function directionWords(a: Vec2, b: Vec2): string {
   return 'almost in place';
 }
 
-function endWords(task: TrajectoryTask): string {
-  const noun = colourNoun(task.target);
+function endWords(task: TrajectoryTask, name: Namer): string {
+  const noun = name(task.target);
   return task.part.name === 'body' ? `the ${noun}` : `the ${task.part.name} of the ${noun}`;
 }
 
-function placeWords(task: TrajectoryTask): string {
+function placeWords(task: TrajectoryTask, name: Namer): string {
   const place = task.place;
   if (!place) return '';
-  return `${relationWords(place.relation)} the ${colourNoun(place.landmark)}`;
+  return `${relationWords(place.relation)} the ${name(place.landmark)}`;
 }
 
 /** Where the second leg of a pick-and-place ends: "the blue bowl" (in/on) or "the spot left of the grey cup". */
-function placeTarget(task: TrajectoryTask): string {
+function placeTarget(task: TrajectoryTask, name: Namer): string {
   const place = task.place;
   if (!place) return '';
-  if (place.relation === 'in' || place.relation === 'on') return `the ${colourNoun(place.landmark)}`;
-  return `the spot ${place.relation} the ${colourNoun(place.landmark)}`;
+  if (place.relation === 'in' || place.relation === 'on') return `the ${name(place.landmark)}`;
+  return `the spot ${place.relation} the ${name(place.landmark)}`;
 }
 
 function trajectoryRationale(scene: Scene, task: TrajectoryTask): string {
-  const noun = colourNoun(task.target);
-  const end = endWords(task);
+  const name = namerFor(scene, task.place ? [task.target, task.place.landmark] : [task.target]);
+  const noun = name(task.target);
+  const end = endWords(task, name);
   let step1: string;
   if (task.mode === 'pick-place') {
-    step1 = `The task is to pick up the ${noun} and put it ${placeWords(task)}, so the path goes from the gripper to ${end} and then on to ${placeTarget(task)}.`;
+    step1 = `The task is to pick up the ${noun} and put it ${placeWords(task, name)}, so the path goes from the gripper to ${end} and then on to ${placeTarget(task, name)}.`;
   } else if (task.mode === 'reach-part' || task.part.name === 'body') {
     step1 = `The instruction asks me to move the end-effector to ${end}, so I need a path from the gripper to it.`;
   } else {
@@ -150,29 +175,29 @@ function trajectoryRationale(scene: Scene, task: TrajectoryTask): string {
   const whereEnd = `near ${coordinateWords(task.targetCentre)}, ${directionWords(task.gripperCentre, task.targetCentre)} from the gripper`;
   step2parts.push(task.part.name === 'body' ? `The ${noun} is ${targetAt}, ${whereEnd}.` : `The ${noun} is ${targetAt}, and its ${task.part.name} is ${whereEnd}.`);
   if (task.place && task.placeCentre) {
-    const landmarkAt = `The ${colourNoun(task.place.landmark)} is ${imageRegion(objectCentre(scene, task.place.landmark))}`;
+    const landmarkAt = `The ${name(task.place.landmark)} is ${imageRegion(objectCentre(scene, task.place.landmark))}`;
     const inside = task.place.relation === 'in' || task.place.relation === 'on';
-    step2parts.push(inside ? `${landmarkAt}, near ${coordinateWords(task.placeCentre)}.` : `${landmarkAt}, and ${placeTarget(task)} is near ${coordinateWords(task.placeCentre)}.`);
+    step2parts.push(inside ? `${landmarkAt}, near ${coordinateWords(task.placeCentre)}.` : `${landmarkAt}, and ${placeTarget(task, name)} is near ${coordinateWords(task.placeCentre)}.`);
   }
   const step2 = step2parts.join(' ');
   const involved = new Set<number>([task.target.id]);
   if (task.place) involved.add(task.place.landmark.id);
   const step3parts: string[] = [];
   task.legs.forEach((leg, i) => {
-    const lead = task.legs.length > 1 ? (i === 0 ? `On the way to the ${noun}, ` : `On the way to ${placeTarget(task)}, `) : '';
+    const lead = task.legs.length > 1 ? (i === 0 ? `On the way to the ${noun}, ` : `On the way to ${placeTarget(task, name)}, `) : '';
     const blockers = leg.blocking.map((id) => scene.objects[id]).filter((o): o is SceneObject => o !== undefined);
     if (blockers.length > 0) {
-      const names = listWords(blockers.map((o) => `the ${colourNoun(o)}`));
+      const names = listWords(blockers.map((o) => `the ${name(o)}`));
       step3parts.push(`${lead}${names} ${isAre(blockers.length)} in the way of a straight line.`.replace(/^./, (c) => c.toUpperCase()));
     } else {
       step3parts.push(`${lead}nothing lies on the straight line.`.replace(/^./, (c) => c.toUpperCase()));
     }
   });
   const others = scene.objects.filter((o) => !involved.has(o.id) && !task.legs.some((l) => l.blocking.includes(o.id)));
-  if (others.length > 0) step3parts.push(`The ${listWords(others.map(colourNoun))} ${isAre(others.length)} off to the side.`);
+  if (others.length > 0) step3parts.push(`The ${listWords(others.map(name))} ${isAre(others.length)} off to the side.`);
   const step3 = step3parts.join(' ');
   const n = task.action.points.length;
-  const passes = task.legs.flatMap((l) => l.passes).map((p) => `${relationWords(p.side)} the ${colourNoun(scene.objects[p.id] as SceneObject)}`);
+  const passes = task.legs.flatMap((l) => l.passes).map((p) => `${relationWords(p.side)} the ${name(scene.objects[p.id] as SceneObject)}`);
   const bends = task.legs.reduce((s, l) => s + l.path.length - 2, 0);
   let step4: string;
   if (task.mode === 'pick-place') {

@@ -6,7 +6,7 @@ import { createLookAtCamera } from './camera.js';
 import { categoryByName, scalePart, scalePrimitive, type Category } from './catalog.js';
 import { jitterColour, mixColour } from './colours.js';
 import type { LayoutSpec, SceneDistribution } from './distribution.js';
-import { footprintPolygon, objectPixelBox, projectPoints } from './geometry.js';
+import { footprintExtents, footprintPolygon, objectPixelBox, projectPoints } from './geometry.js';
 import { polygonDistance, pointPolygonDistance } from './polygon.js';
 import type { Random } from './random.js';
 import type { Camera, Gripper, Lighting, Rgb, Scene, SceneObject, Table, TableTexture } from './types.js';
@@ -18,8 +18,10 @@ export interface ObjectRequest {
   readonly colour?: string;
   /** Restrict the category to these (ignored when `category` is set). */
   readonly categories?: readonly string[];
-  /** Restrict the colour to these (ignored when `colour` is set); falls back to the category's colours. */
+  /** Restrict the colour to these (ignored when `colour` is set). */
   readonly colours?: readonly string[];
+  /** Place it between the camera and object `inFrontOf` (an index of an earlier request), as an occluder. */
+  readonly inFrontOf?: number;
 }
 
 /** Options of {@link sampleScene}. */
@@ -116,6 +118,12 @@ function buildObject(random: Random, id: number, category: Category, colour: str
   };
 }
 
+/** Half the larger footprint extent of an object (metres): a rough radius for spacing. */
+function footprintRadius(obj: SceneObject): number {
+  const [x0, y0, x1, y1] = footprintExtents(obj);
+  return Math.max(x1 - x0, y1 - y0) / 2;
+}
+
 function insideImage(camera: Camera, box: readonly [number, number, number, number]): boolean {
   const mx = IMAGE_MARGIN * camera.width;
   const my = IMAGE_MARGIN * camera.height;
@@ -163,8 +171,18 @@ export function sampleScene(random: Random, options: SampleSceneOptions): Scene 
       const colour = chooseColour(random, category, options.distribution.colours, request);
       if (colour === undefined) return undefined;
       const yaw = category.facesCamera ? random.float(-0.45, 0.45) : random.float(-Math.PI, Math.PI);
-      const pose = { x: random.float(-layout.region[0], layout.region[0]), y: random.float(-layout.region[1], layout.region[1]) + 0.03, yaw };
-      const obj = buildObject(random, objects.length, category, colour, pose);
+      const free = { x: random.float(-layout.region[0], layout.region[0]), y: random.float(-layout.region[1], layout.region[1]) + 0.03, yaw };
+      let obj = buildObject(random, objects.length, category, colour, free);
+      const behind = request?.inFrontOf !== undefined ? objects[request.inFrontOf] : undefined;
+      if (behind) {
+        // Towards the camera from the object behind, just clear of it, with some sideways slack.
+        const dx = camera.position[0] - behind.pose.x;
+        const dy = camera.position[1] - behind.pose.y;
+        const len = Math.hypot(dx, dy) || 1;
+        const along = footprintRadius(behind) + footprintRadius(obj) + random.float(layout.minGap, layout.minGap + 0.02);
+        const side = random.float(-0.03, 0.03);
+        obj = { ...obj, pose: { x: behind.pose.x + (dx / len) * along - (dy / len) * side, y: behind.pose.y + (dy / len) * along + (dx / len) * side, yaw } };
+      }
       const footprint = footprintPolygon(obj);
       if (footprints.some((f) => polygonDistance(f, footprint) < layout.minGap)) continue;
       if (!insideImage(camera, objectPixelBox(camera, obj))) continue;

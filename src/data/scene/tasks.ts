@@ -24,7 +24,7 @@ export type PlaceRelation = 'in' | 'on' | 'left of' | 'right of' | 'in front of'
 /** How far (metres) the end-effector keeps from other objects' footprints when it can. */
 export const PATH_CLEARANCE = 0.03;
 /** Objects closer than this (metres) to a part are "close" in the feasibility check. */
-export const CROWDING_DISTANCE = 0.05;
+export const CROWDING_DISTANCE = 0.07;
 /** Minimum visible fraction of an affordance part, and of a trajectory target. */
 export const MIN_PART_VISIBILITY = 0.55;
 export const MIN_TARGET_VISIBILITY = 0.4;
