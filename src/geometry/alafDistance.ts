@@ -59,7 +59,9 @@ function fillAlafRow(
     const vn = qNorm[j]!;
     let angle = 0;
     if (!pFlat && !(vn < EPS)) {
-      let cos = (tx * qx[j]! + ty * qy[j]!) / (tn * vn);
+      // Directions are unit vectors to an ulp, so away from ±1 the official division by |t||u| changes the
+      // angle by < 1e-13 and is skipped; near ±1 the cosine is recomputed exactly.
+      let cos = tx * qx[j]! + ty * qy[j]!;
       if (!(cos < NEAR_PARALLEL && cos > -NEAR_PARALLEL)) cos = exactCosine(i, j);
       angle = Math.acos(pyMax(-1, pyMin(1, cos)));
     }

@@ -8,7 +8,9 @@ const AREA_FLOOR = 1e-12;
 /**
  * Generalised IoU (Rezatofighi et al., 2019) of two corner boxes, in [−1, 1], with the exact semantics of the
  * official `_giou_xyxy`: `GIoU = IoU − (C − U)/C` where C is the enclosing box's area (1e-12 when it is 0) and
- * U = max(1e-12, union), clamped to [−1, 1] with Python's `max`/`min`.
+ * U = max(1e-12, union), clamped to [−1, 1] with Python's `max`/`min`. Inherited quirks: when the enclosing
+ * area is positive but below 1e-12 (degenerate boxes), the floor on U pushes GIoU up to 1; a NaN corner makes the
+ * enclosing box empty and also gives 1 (the reward's `strict.finiteNumbers` option rejects NaN boxes).
  *
  * @example
  * boxGiou({ x1: 0, y1: 0, x2: 1, y2: 1 }, { x1: 2, y1: 0, x2: 3, y2: 1 }); // -1/3 (disjoint: 0 − (3 − 2)/3)

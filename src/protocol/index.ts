@@ -4,13 +4,16 @@ export * from './prompts.js';
 export * from './answer.js';
 export * from './boxes.js';
 export { pythonFloat, tryPythonFloat } from './pythonFloat.js';
-export { parsePythonJson, tryParsePythonJson, INVALID_JSON, parseNumberPairs, PythonJsonError, MAX_JSON_DEPTH, type PairBuffer } from './pythonJson.js';
+export { parsePythonJson, tryParsePythonJson, INVALID_JSON, PythonJsonError, MAX_JSON_DEPTH } from './pythonJson.js';
+export { parseNumberPairs, parseNumberRecord, type PairBuffer } from './numberPayloads.js';
 export { pythonRound6, pythonFloatJson, formatAnswerNumber } from './pythonNumberFormat.js';
 export { isPythonSpace, pythonStrip } from './pythonText.js';
 export {
   findOutputBlock,
   findThinkBlock,
   outputContent,
+  outputContentRange,
+  type ContentRange,
   hasThinkTags,
   allBlocks,
   blockContent,

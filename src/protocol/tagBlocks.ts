@@ -1,4 +1,4 @@
-import { pythonCaseInsensitive, pythonStrip } from './pythonText.js';
+import { isPythonSpace, pythonCaseInsensitive, pythonStrip } from './pythonText.js';
 
 /** Where the first `<tag>…</tag>` block sits: the content is `text.slice(contentStart, contentEnd)`. */
 export interface TagBlock {
@@ -69,6 +69,32 @@ export function findThinkBlock(text: string, from = 0): TagBlock | undefined {
  */
 export function outputContent(text: string): string | undefined {
   return locateOutput(text, 0) ? pythonStrip(text, foundContentStart, foundContentEnd) : undefined;
+}
+
+/** Where {@link outputContentRange} found the content: `text.slice(start, end)` is {@link outputContent}. */
+export interface ContentRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * {@link outputContent} without making the string: writes the stripped content's bounds into `range` and
+ * returns true, or returns false when there is no block. The character at `range.end` (if any) is whitespace or
+ * the `<` of the closing tag.
+ *
+ * @example
+ * const range = { start: 0, end: 0 };
+ * outputContentRange('<output> [1] </output>', range); // true, range = {start: 9, end: 12}
+ */
+export function outputContentRange(text: string, range: ContentRange): boolean {
+  if (!locateOutput(text, 0)) return false;
+  let a = foundContentStart;
+  let b = foundContentEnd;
+  while (a < b && isPythonSpace(text.charCodeAt(a))) a++;
+  while (b > a && isPythonSpace(text.charCodeAt(b - 1))) b--;
+  range.start = a;
+  range.end = b;
+  return true;
 }
 
 /**

@@ -3,7 +3,7 @@ import { boxGiou } from '../geometry/boxGiou.js';
 import { boxIou } from '../geometry/boxIou.js';
 import { alafDistanceFlat, ALAF_DEFAULTS, lastDiscreteFrechet } from '../geometry/alafDistance.js';
 import { pyMin } from '../geometry/pythonMath.js';
-import { isBoxPayload, OutputPayload, readBoxPayload } from './payloadShape.js';
+import { OutputPayload } from './payloadShape.js';
 import { ALL_STRICT_CHECKS, strictFormatViolations, type StrictFormatOptions } from './strictFormat.js';
 
 /** Options of {@link computeScore}; the defaults are the official ones. */
@@ -17,9 +17,10 @@ export interface RewardOptions {
   /** Weight of the format score. Default 0.1. */
   readonly formatWeight?: number;
   /**
-   * Stricter format checks against known reward hacks (off by default; `true` = all of them): a response that
-   * fails one gets format 0. See {@link StrictFormatOptions}: exactly one think and one output block, a non-empty
-   * think, think before output. The task score is unaffected (it already reads only the first `<output>`).
+   * Stricter checks against known reward hacks (off by default; `true` = all of them), see
+   * {@link StrictFormatOptions}: a response failing a format check (exactly one think and one output block, a
+   * non-empty think, think before output) gets format 0; with `finiteNumbers`, a NaN or infinite number in
+   * either payload gives task 0 (the official reward scores a box with a NaN coordinate as a perfect match).
    */
   readonly strict?: boolean | StrictFormatOptions;
 }
@@ -74,14 +75,22 @@ interface TaskOutcome {
 const predPayload = new OutputPayload();
 const truthPayload = new OutputPayload();
 
-function scoreTask(pred: OutputPayload, gt: OutputPayload, lambdaAngle: number, lambdaLength: number): TaskOutcome {
+function scoreTask(
+  pred: OutputPayload,
+  gt: OutputPayload,
+  lambdaAngle: number,
+  lambdaLength: number,
+  requireFinite: boolean,
+): TaskOutcome {
   const outcome: TaskOutcome = { mode: 'none', task: 0, iou: null, giou: null, alaf: null, dfd: null };
-  if (isBoxPayload(pred.value) && isBoxPayload(gt.value)) {
+  if (pred.isBox && gt.isBox) {
     outcome.mode = 'box';
-    const a = readBoxPayload(pred.value);
-    const b = readBoxPayload(gt.value);
+    const a = pred.corners(requireFinite);
+    const b = gt.corners(requireFinite);
     if (a === undefined || b === undefined) {
-      outcome.error = 'a box value is not a number Python float() can read';
+      outcome.error = requireFinite
+        ? 'a box value is not a finite number'
+        : 'a box value is not a number Python float() can read';
       return outcome;
     }
     const giou = boxGiou(a, b);
@@ -90,10 +99,12 @@ function scoreTask(pred: OutputPayload, gt: OutputPayload, lambdaAngle: number, 
     outcome.task = (giou + 1) / 2;
   } else if (pred.isTrajectory && gt.isTrajectory) {
     outcome.mode = 'trajectory';
-    const m = gt.clippedTrajectory();
-    const n = pred.clippedTrajectory();
+    const m = gt.clippedTrajectory(requireFinite);
+    const n = pred.clippedTrajectory(requireFinite);
     if (m < 0 || n < 0) {
-      outcome.error = 'a trajectory coordinate is not a number Python float() can read';
+      outcome.error = requireFinite
+        ? 'a trajectory coordinate is not a finite number'
+        : 'a trajectory coordinate is not a number Python float() can read';
       return outcome;
     }
     if (m === 0 || n === 0) {
@@ -156,7 +167,7 @@ export function computeScore(response: string, groundTruth: string, options: Rew
   if (violations.length > 0) formatScore = 0;
   let t: TaskOutcome;
   try {
-    t = scoreTask(pred, gt, lambdaAngle, lambdaLength);
+    t = scoreTask(pred, gt, lambdaAngle, lambdaLength, checks?.finiteNumbers === true);
   } catch (error) {
     // Not expected (every failure the official code catches is handled above): a safety net so that a reward
     // never throws inside a training loop.

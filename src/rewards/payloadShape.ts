@@ -1,7 +1,8 @@
 import { centreToCorners, clip01 } from '../protocol/boxes.js';
-import { INVALID_JSON, parseNumberPairs, tryParsePythonJson, type PairBuffer } from '../protocol/pythonJson.js';
+import { parseNumberPairs, parseNumberRecord, type PairBuffer } from '../protocol/numberPayloads.js';
+import { INVALID_JSON, tryParsePythonJson } from '../protocol/pythonJson.js';
 import { tryPythonFloat } from '../protocol/pythonFloat.js';
-import { outputContent } from '../protocol/tagBlocks.js';
+import { outputContentRange, type ContentRange } from '../protocol/tagBlocks.js';
 import type { CornerBox } from '../protocol/types.js';
 
 /** The official `_is_bbox`: a JSON object having keys x, y, width and height (extra keys allowed, values unchecked). */
@@ -26,47 +27,79 @@ export function isTrajectoryPayload(value: unknown): value is (readonly [unknown
 
 /**
  * The official `_xywhc_to_xyxy`: numbers read with Python `float()` semantics, centre form to corners clipped
- * to [0, 1]; `undefined` where Python's `float()` would raise.
+ * to [0, 1]; `undefined` where Python's `float()` would raise (or, with `requireFinite`, on a NaN or infinity).
  *
  * @example
  * readBoxPayload({ x: '0.5', y: 0.5, width: 0.2, height: true }); // {x1: 0.4, y1: 0, x2: 0.6, y2: 1}
  */
-export function readBoxPayload(value: Record<'x' | 'y' | 'width' | 'height', unknown>): CornerBox | undefined {
-  const x = tryPythonFloat(value.x);
-  const y = tryPythonFloat(value.y);
-  const width = tryPythonFloat(value.width);
-  const height = tryPythonFloat(value.height);
+export function readBoxPayload(
+  value: Record<'x' | 'y' | 'width' | 'height', unknown>,
+  requireFinite = false,
+): CornerBox | undefined {
+  return boxCorners(tryPythonFloat(value.x), tryPythonFloat(value.y), tryPythonFloat(value.width), tryPythonFloat(value.height), requireFinite);
+}
+
+function boxCorners(
+  x: number | undefined,
+  y: number | undefined,
+  width: number | undefined,
+  height: number | undefined,
+  requireFinite: boolean,
+): CornerBox | undefined {
   if (x === undefined || y === undefined || width === undefined || height === undefined) return undefined;
+  if (requireFinite && !(Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(width) && Number.isFinite(height))) {
+    return undefined;
+  }
   return centreToCorners({ x, y, width, height });
 }
 
 /**
- * The `<output>` payload of a text as the reward needs it, in reusable storage. `pairs` ≥ 0 means the payload
- * is an array of number pairs, stored interleaved in `buffer.data` (the common case, read without building JSON
- * values); otherwise `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in
- * the official code).
+ * The `<output>` payload of a text as the reward needs it, in reusable storage. The two common shapes are read
+ * without building JSON values: `pairs` ≥ 0 means an array of number pairs, stored interleaved in `buffer.data`;
+ * `numericBox` means an object of numbers with the four box keys, stored in `boxValues` (x, y, width, height).
+ * Otherwise `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in the
+ * official code).
  */
 export class OutputPayload {
   readonly buffer: PairBuffer = { data: new Float64Array(32) };
+  readonly boxValues = new Float64Array(4);
   pairs = -1;
+  numericBox = false;
   value: unknown = undefined;
+  private readonly range: ContentRange = { start: 0, end: 0 };
 
   /** Read the first `<output>` block of `text`. */
   read(text: string): this {
     this.pairs = -1;
+    this.numericBox = false;
     this.value = undefined;
-    const content = outputContent(text);
-    if (content === undefined) return this;
-    this.pairs = parseNumberPairs(content, this.buffer);
+    const range = this.range;
+    if (!outputContentRange(text, range)) return this;
+    this.pairs = parseNumberPairs(text, this.buffer, range.start, range.end);
     if (this.pairs >= 0) return this;
-    const value = tryParsePythonJson(content);
+    this.numericBox = parseNumberRecord(text, this.boxValues, range.start, range.end);
+    if (this.numericBox) return this;
+    const value = tryParsePythonJson(text.slice(range.start, range.end));
     this.value = value === null || value === INVALID_JSON ? undefined : value;
     return this;
   }
 
   /** Whether there is a payload (the official `_extract_output(...) is not None`). */
   get present(): boolean {
-    return this.pairs >= 0 || this.value !== undefined;
+    return this.pairs >= 0 || this.numericBox || this.value !== undefined;
+  }
+
+  /** Whether the payload is a box for the official `_is_bbox`. */
+  get isBox(): boolean {
+    return this.numericBox || isBoxPayload(this.value);
+  }
+
+  /** The box as clipped corners (`_xywhc_to_xyxy`), `undefined` where Python's `float()` would raise (or a
+   * non-finite value with `requireFinite`). Only valid when {@link isBox}. */
+  corners(requireFinite = false): CornerBox | undefined {
+    if (!this.numericBox) return readBoxPayload(this.value as Record<'x' | 'y' | 'width' | 'height', unknown>, requireFinite);
+    const v = this.boxValues;
+    return boxCorners(v[0], v[1], v[2], v[3], requireFinite);
   }
 
   /** Whether the payload is a trajectory for the official `_is_traj2d`. */
@@ -76,12 +109,17 @@ export class OutputPayload {
 
   /**
    * The official `_parse_traj` into `buffer.data`: every coordinate read with `float()` and clipped to [0, 1];
-   * returns the number of points, or −1 where Python's `float()` would raise. Only valid when {@link isTrajectory}.
+   * returns the number of points, or −1 where Python's `float()` would raise (or, with `requireFinite`, on a
+   * NaN or infinity). Only valid when {@link isTrajectory}.
    */
-  clippedTrajectory(): number {
+  clippedTrajectory(requireFinite = false): number {
     if (this.pairs < 0 && !this.fromValue()) return -1;
     const data = this.buffer.data;
-    for (let k = 0; k < 2 * this.pairs; k++) data[k] = clip01(data[k]!);
+    for (let k = 0; k < 2 * this.pairs; k++) {
+      const v = data[k]!;
+      if (requireFinite && !Number.isFinite(v)) return -1;
+      data[k] = clip01(v);
+    }
     return this.pairs;
   }
 

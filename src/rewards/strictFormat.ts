@@ -2,10 +2,17 @@ import { pythonStrip } from '../protocol/pythonText.js';
 import { countTags, findOutputBlock, findThinkBlock } from '../protocol/tagBlocks.js';
 
 /**
- * Optional checks against known reward hacks (repeated tags, empty reasoning, reasoning after the answer).
- * All are off by default: the default reward is the official one. `true` turns them all on.
+ * Optional checks against known reward hacks (repeated tags, empty reasoning, reasoning after the answer, and
+ * non-finite numbers). All are off by default: the default reward is the official one. `true` turns them all on.
  */
 export interface StrictFormatOptions {
+  /**
+   * Every number of both payloads is finite, else task 0. The official reward gives a box with a NaN
+   * coordinate (`"x": NaN` or `"x": "nan"`) GIoU 1 whatever the ground truth (its NaN-blind `max`/`min` make
+   * the enclosing box empty), so such an answer scores 1.0; NaN waypoints likewise drop out of the Fréchet
+   * maximum.
+   */
+  readonly finiteNumbers?: boolean;
   /** Exactly one `<think>`, one `</think>`, one `<output>` and one `</output>` tag. */
   readonly singleBlocks?: boolean;
   /** The `<think>` block holds some non-whitespace text. */
@@ -16,6 +23,7 @@ export interface StrictFormatOptions {
 
 /** Every strict check turned on. */
 export const ALL_STRICT_CHECKS: Required<StrictFormatOptions> = {
+  finiteNumbers: true,
   singleBlocks: true,
   nonEmptyThink: true,
   thinkBeforeOutput: true,
