@@ -3,11 +3,15 @@
  * (bench/reward_reference.py, standard library only), side by side in the same run.
  *
  * 1. Agreement: both score the 400 official fixture cases; the max score differences are printed
- *    (ours vs Python, ours vs the official code's recorded scores).
+ *    (ours vs Python, ours vs the official code's recorded scores), and again on the CLI outputs.
  * 2. In-process rewards/s: the fixture mix, and trajectory pairs of 4, 8, 16, 32 and 128 points.
  *    Targets: ≥ 50× Python on 8-point trajectories and on the fixture mix.
- * 3. `vla-r1 reward` end to end on 100,000 JSONL lines (process start-up included) against
- *    `python3 reward_reference.py` on the same file. Target: ≥ 10×.
+ * 3. `vla-r1 reward` end to end on 100,000 JSONL lines (process start-up included; `--threads 1` and 2)
+ *    against `python3 reward_reference.py` on the same file. Target: ≥ 10×.
+ *
+ * The machine may be shared, so each side runs several alternating rounds and keeps its best, and both wall
+ * time and CPU time (user + sys of the process, all threads) are measured: on a busy machine the CPU-time
+ * ratio is the one that does not depend on how the scheduler shared the cores during each round.
  *
  * @module
  */
@@ -25,8 +29,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/reward-official-400.jsonl');
 const PYTHON_REFERENCE = join(ROOT, 'bench/reward_reference.py');
 const CLI = join(ROOT, 'dist/src/cli/main.js');
+const TIME = '/usr/bin/time';
 const CLI_LINES = 100_000;
-/** Seconds per timed round; each side runs ROUNDS rounds, alternating, and the best round counts. */
+/** Seconds per timed in-process round; each side runs ROUNDS alternating rounds and the best counts. */
 const MIN_SECONDS = 0.6;
 const ROUNDS = 3;
 const CLI_ROUNDS = 2;
@@ -40,11 +45,18 @@ interface FixtureCase extends Pair {
   score: number;
 }
 
+/** A rate (per second) or a duration (seconds), by wall clock and by CPU time. */
+interface Measure {
+  wall: number;
+  cpu: number;
+}
+
 interface Row {
   name: string;
   ours: string;
   python: string;
-  ratio: number | null;
+  /** ours/python by wall clock and by CPU time (higher = we are faster). */
+  ratio: Measure | null;
   target?: number;
 }
 
@@ -63,28 +75,36 @@ function writePairs(file: string, pairs: readonly Pair[]): void {
   writeFileSync(file, pairs.map((p) => JSON.stringify({ response: p.response, ground_truth: p.ground_truth })).join('\n') + '\n');
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /** Rewards per second of our computeScore over `pairs`, looping for at least MIN_SECONDS after a warm-up. */
-function oursPerSecond(pairs: readonly Pair[]): number {
+function oursPerSecond(pairs: readonly Pair[]): Measure {
   let sink = 0;
   for (let i = 0; i < 2; i++) for (const p of pairs) sink += computeScore(p.response, p.ground_truth).score;
   let calls = 0;
   const start = performance.now();
+  const cpuStart = cpuSeconds();
   let elapsed = 0;
   do {
     for (const p of pairs) sink += computeScore(p.response, p.ground_truth).score;
     calls += pairs.length;
     elapsed = (performance.now() - start) / 1000;
   } while (elapsed < MIN_SECONDS);
+  const cpu = cpuSeconds() - cpuStart;
   if (Number.isNaN(sink)) console.log('(NaN score seen)');
-  return calls / elapsed;
+  return { wall: calls / elapsed, cpu: calls / cpu };
 }
 
-function pythonPerSecond(file: string): number {
+function pythonPerSecond(file: string): Measure {
   const run = spawnSync('python3', [PYTHON_REFERENCE, '--time', file, '--min-seconds', String(MIN_SECONDS)], {
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`reward_reference.py --time failed: ${run.stderr}`);
-  return (JSON.parse(run.stdout) as { per_second: number }).per_second;
+  const out = JSON.parse(run.stdout) as { per_second: number; per_cpu_second: number };
+  return { wall: out.per_second, cpu: out.per_cpu_second };
 }
 
 /** `k`-point trajectory pairs: a seeded random walk as ground truth, a noisy copy as prediction. */
@@ -133,34 +153,152 @@ function maxScoreDifference(a: readonly ScoreLine[], b: readonly (number | undef
   return max;
 }
 
-function timeProcess(command: string, args: readonly string[]): { seconds: number; status: number | null; stderr: string } {
+/** Run a process to completion: wall seconds, and CPU seconds (user + sys) when /usr/bin/time is there. */
+function timeProcess(dir: string, command: string, args: readonly string[]): Measure {
+  const timeFile = join(dir, 'time.txt');
+  const withTime = existsSync(TIME);
   const start = performance.now();
-  const run = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  return { seconds: (performance.now() - start) / 1000, status: run.status, stderr: run.stderr };
+  const run = withTime
+    ? spawnSync(TIME, ['-f', '%U %S', '-o', timeFile, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (performance.now() - start) / 1000;
+  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
+  if (!withTime) return { wall, cpu: Number.NaN };
+  const [user = Number.NaN, system = Number.NaN] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  return { wall, cpu: user + system };
 }
+
+const best = (a: Measure, b: Measure, pick: (x: number, y: number) => number): Measure => ({
+  wall: pick(a.wall, b.wall),
+  cpu: pick(a.cpu, b.cpu),
+});
 
 function rate(perSecond: number, unit: string): string {
   return perSecond >= 1000 ? `${(perSecond / 1000).toFixed(1)}k ${unit}/s` : `${perSecond.toFixed(1)} ${unit}/s`;
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = ['case', 'ours', 'python', 'ours/python', 'target'];
+  const header = ['case', 'ours (CPU time)', 'python (CPU time)', 'ratio CPU', 'ratio wall', 'target (CPU ratio)'];
+  const fmt = (r: number | undefined): string => (r === undefined || Number.isNaN(r) ? '-' : `${r.toFixed(1)}x`);
   const cells = rows.map((r) => [
     r.name,
     r.ours,
     r.python,
-    r.ratio === null ? '-' : `${r.ratio.toFixed(1)}x`,
-    r.target === undefined ? '' : `>= ${r.target}x ${r.ratio !== null && r.ratio >= r.target ? 'ok' : 'MISSED'}`,
+    fmt(r.ratio?.cpu),
+    fmt(r.ratio?.wall),
+    r.target === undefined ? '' : `>= ${r.target}x ${r.ratio !== null && r.ratio.cpu >= r.target ? 'ok' : 'MISSED'}`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => (row[c] ?? '').length)));
   const line = (row: readonly string[]): string =>
-    row.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+    row.map((cell, c) => (c === 0 || c === 5 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
   console.log(line(header));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of cells) console.log(line(row));
 }
 
-/** Run the reward benchmark and print its tables. */
+function agreement(dir: string, fixture: readonly FixtureCase[], hasPython: boolean): void {
+  const ours = fixture.map((c) => computeScore(c.response, c.ground_truth).score);
+  const oursVsOfficial = Math.max(...fixture.map((c, i) => Math.abs((ours[i] ?? Number.NaN) - c.score)));
+  console.log(`agreement on ${fixture.length} official cases: max |ours - official| = ${oursVsOfficial.toExponential(2)}`);
+  if (!hasPython) return;
+  const fixtureFile = join(dir, 'fixture.jsonl');
+  writePairs(fixtureFile, fixture);
+  const pyOut = join(dir, 'fixture-python.jsonl');
+  const py = spawnSync('python3', [PYTHON_REFERENCE, '--input', fixtureFile, '--output', pyOut], { encoding: 'utf8' });
+  if (py.status !== 0) throw new Error(`reward_reference.py failed: ${py.stderr}`);
+  const pyScores = readScores(pyOut);
+  console.log(
+    `  max |ours - python| = ${maxScoreDifference(pyScores, ours).toExponential(2)}, ` +
+      `max |python - official| = ${maxScoreDifference(pyScores, fixture.map((c) => c.score)).toExponential(2)}`,
+  );
+}
+
+function inProcessRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolean): Row[] {
+  const rows: Row[] = [];
+  const cases: { name: string; pairs: readonly Pair[]; target?: number }[] = [
+    { name: `fixture mix (${fixture.length} cases)`, pairs: fixture, target: 50 },
+    ...[4, 8, 16, 32, 128].map((k) => ({
+      name: `trajectory, ${k} points`,
+      pairs: trajectoryPairs(k, k >= 128 ? 20 : 200, 1000 + k),
+      ...(k === 8 ? { target: 50 } : {}),
+    })),
+  ];
+  for (const c of cases) {
+    const file = join(dir, 'pairs.jsonl');
+    if (hasPython) writePairs(file, c.pairs);
+    let ours: Measure = { wall: 0, cpu: 0 };
+    let py: Measure | null = null;
+    for (let round = 0; round < ROUNDS; round++) {
+      ours = best(ours, oursPerSecond(c.pairs), Math.max);
+      if (hasPython) py = best(py ?? { wall: 0, cpu: 0 }, pythonPerSecond(file), Math.max);
+    }
+    rows.push({
+      name: `in-process: ${c.name}`,
+      ours: rate(ours.cpu, 'rewards'),
+      python: py === null ? '-' : rate(py.cpu, 'rewards'),
+      ratio: py === null ? null : { wall: ours.wall / py.wall, cpu: ours.cpu / py.cpu },
+      ...(c.target === undefined ? {} : { target: c.target }),
+    });
+  }
+  return rows;
+}
+
+function cliRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolean): Row[] {
+  const input = join(dir, 'lines.jsonl');
+  const fixtureLines = fixture.map((p) => JSON.stringify({ response: p.response, ground_truth: p.ground_truth }));
+  const lines: string[] = [];
+  for (let i = 0; i < CLI_LINES; i++) lines.push(fixtureLines[i % fixtureLines.length] as string);
+  writeFileSync(input, lines.join('\n') + '\n');
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const oursOut = join(dir, 'ours.jsonl');
+  const pyOut = join(dir, 'python.jsonl');
+  const worst: Measure = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
+  let oursStartup = worst;
+  const ours: Record<'1' | '2', Measure> = { '1': worst, '2': worst };
+  let pyStartup: Measure | null = null;
+  let pyRun: Measure | null = null;
+  for (let round = 0; round < CLI_ROUNDS; round++) {
+    const startup = timeProcess(dir, 'node', [CLI, 'reward', '-q', '-i', empty, '-o', join(dir, 'e1')]);
+    oursStartup = best(oursStartup, startup, Math.min);
+    for (const threads of ['1', '2'] as const) {
+      const run = timeProcess(dir, 'node', [CLI, 'reward', '-q', '--threads', threads, '-i', input, '-o', oursOut]);
+      ours[threads] = best(ours[threads], run, Math.min);
+    }
+    if (hasPython) {
+      const startup = timeProcess(dir, 'python3', [PYTHON_REFERENCE, '--input', empty, '--output', join(dir, 'e2')]);
+      pyStartup = best(pyStartup ?? worst, startup, Math.min);
+      pyRun = best(pyRun ?? worst, timeProcess(dir, 'python3', [PYTHON_REFERENCE, '--input', input, '--output', pyOut]), Math.min);
+    }
+  }
+  if (hasPython) {
+    const diff = maxScoreDifference(readScores(oursOut), readScores(pyOut).map((l) => l.score));
+    console.log(`CLI outputs on ${CLI_LINES} lines: max |ours - python| = ${diff.toExponential(2)}`);
+  }
+  const seconds = (m: Measure): string => `${m.cpu.toFixed(2)} s (wall ${m.wall.toFixed(2)} s)`;
+  const ratio = (py: Measure | null, us: Measure): Measure | null =>
+    py === null ? null : { wall: py.wall / us.wall, cpu: py.cpu / us.cpu };
+  const rows: Row[] = [
+    {
+      name: 'CLI start-up (empty input)',
+      ours: seconds(oursStartup),
+      python: pyStartup === null ? '-' : seconds(pyStartup),
+      ratio: ratio(pyStartup, oursStartup),
+    },
+  ];
+  for (const threads of ['1', '2'] as const) {
+    rows.push({
+      name: `CLI end to end, ${CLI_LINES} lines, --threads ${threads}`,
+      ours: seconds(ours[threads]),
+      python: pyRun === null ? '-' : seconds(pyRun),
+      ratio: ratio(pyRun, ours[threads]),
+      target: 10,
+    });
+  }
+  return rows;
+}
+
+/** Run the reward benchmark and print its table. */
 export async function run(): Promise<void> {
   console.log('== reward: TypeScript vs plain Python (bench/reward_reference.py) ==');
   const load = loadavg()
@@ -172,102 +310,10 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vla-r1-bench-reward-'));
   try {
     const fixture = readFixture();
-    const fixtureFile = join(dir, 'fixture.jsonl');
-    writePairs(fixtureFile, fixture);
-
-    // 1. Agreement on the official fixture.
-    const ours = fixture.map((c) => computeScore(c.response, c.ground_truth).score);
-    const oursVsOfficial = Math.max(...fixture.map((c, i) => Math.abs((ours[i] ?? Number.NaN) - c.score)));
-    console.log(`agreement on ${fixture.length} official cases: max |ours - official| = ${oursVsOfficial.toExponential(2)}`);
-    if (hasPython) {
-      const pyOut = join(dir, 'fixture-python.jsonl');
-      const py = spawnSync('python3', [PYTHON_REFERENCE, '--input', fixtureFile, '--output', pyOut], { encoding: 'utf8' });
-      if (py.status !== 0) throw new Error(`reward_reference.py failed: ${py.stderr}`);
-      const pyScores = readScores(pyOut);
-      console.log(
-        `  max |ours - python| = ${maxScoreDifference(pyScores, ours).toExponential(2)}, ` +
-          `max |python - official| = ${maxScoreDifference(pyScores, fixture.map((c) => c.score)).toExponential(2)}`,
-      );
-    }
-
-    // 2. In-process rewards/s.
-    const rows: Row[] = [];
-    const cases: { name: string; pairs: Pair[]; target?: number }[] = [
-      { name: `fixture mix (${fixture.length} cases)`, pairs: fixture, target: 50 },
-      ...[4, 8, 16, 32, 128].map((k) => ({
-        name: `trajectory, ${k} points`,
-        pairs: trajectoryPairs(k, k >= 128 ? 20 : 200, 1000 + k),
-        ...(k === 8 ? { target: 50 } : {}),
-      })),
-    ];
-    for (const c of cases) {
-      const file = join(dir, 'pairs.jsonl');
-      if (hasPython) writePairs(file, c.pairs);
-      // The machine may be shared: alternate the two sides and keep each side's best round.
-      let oursRate = 0;
-      let pyRate: number | null = null;
-      for (let round = 0; round < ROUNDS; round++) {
-        oursRate = Math.max(oursRate, oursPerSecond(c.pairs));
-        if (hasPython) pyRate = Math.max(pyRate ?? 0, pythonPerSecond(file));
-      }
-      rows.push({
-        name: `in-process: ${c.name}`,
-        ours: rate(oursRate, 'rewards'),
-        python: pyRate === null ? '-' : rate(pyRate, 'rewards'),
-        ratio: pyRate === null ? null : oursRate / pyRate,
-        ...(c.target === undefined ? {} : { target: c.target }),
-      });
-    }
-
-    // 3. The CLI end to end on 100,000 lines.
-    if (!existsSync(CLI)) {
-      console.log(`(${CLI} missing: run npm run build; skipping the CLI end-to-end case)`);
-    } else {
-      const input = join(dir, 'lines.jsonl');
-      const lines: string[] = [];
-      const fixtureLines = fixture.map((p) => JSON.stringify({ response: p.response, ground_truth: p.ground_truth }));
-      for (let i = 0; i < CLI_LINES; i++) lines.push(fixtureLines[i % fixtureLines.length] as string);
-      writeFileSync(input, lines.join('\n') + '\n');
-      const empty = join(dir, 'empty.jsonl');
-      writeFileSync(empty, '');
-
-      const oursOut = join(dir, 'ours.jsonl');
-      const pyOut = join(dir, 'python.jsonl');
-      let oursStartup = Number.POSITIVE_INFINITY;
-      let oursRun = Number.POSITIVE_INFINITY;
-      let pyStartup: number | null = null;
-      let pyRun: number | null = null;
-      for (let round = 0; round < CLI_ROUNDS; round++) {
-        oursStartup = Math.min(oursStartup, timeProcess('node', [CLI, 'reward', '-q', '-i', empty, '-o', join(dir, 'e1')]).seconds);
-        const ours = timeProcess('node', [CLI, 'reward', '--quiet', '--input', input, '--output', oursOut]);
-        if (ours.status !== 0) throw new Error(`vla-r1 reward failed (${ours.status}): ${ours.stderr}`);
-        oursRun = Math.min(oursRun, ours.seconds);
-        if (hasPython) {
-          const startup = timeProcess('python3', [PYTHON_REFERENCE, '--input', empty, '--output', join(dir, 'e2')]);
-          pyStartup = Math.min(pyStartup ?? Number.POSITIVE_INFINITY, startup.seconds);
-          const py = timeProcess('python3', [PYTHON_REFERENCE, '--input', input, '--output', pyOut]);
-          if (py.status !== 0) throw new Error(`reward_reference.py failed: ${py.stderr}`);
-          pyRun = Math.min(pyRun ?? Number.POSITIVE_INFINITY, py.seconds);
-        }
-      }
-      if (hasPython) {
-        const diff = maxScoreDifference(readScores(oursOut), readScores(pyOut).map((l) => l.score));
-        console.log(`CLI outputs on ${CLI_LINES} lines: max |ours - python| = ${diff.toExponential(2)}`);
-      }
-      rows.push({
-        name: 'CLI start-up (empty input)',
-        ours: `${(oursStartup * 1000).toFixed(0)} ms`,
-        python: pyStartup === null ? '-' : `${(pyStartup * 1000).toFixed(0)} ms`,
-        ratio: pyStartup === null ? null : pyStartup / oursStartup,
-      });
-      rows.push({
-        name: `CLI end to end, ${CLI_LINES} lines`,
-        ours: `${oursRun.toFixed(2)} s (${rate(CLI_LINES / oursRun, 'lines')})`,
-        python: pyRun === null ? '-' : `${pyRun.toFixed(2)} s (${rate(CLI_LINES / pyRun, 'lines')})`,
-        ratio: pyRun === null ? null : pyRun / oursRun,
-        target: 10,
-      });
-    }
+    agreement(dir, fixture, hasPython);
+    const rows = inProcessRows(dir, fixture, hasPython);
+    if (existsSync(CLI)) rows.push(...cliRows(dir, fixture, hasPython));
+    else console.log(`(${CLI} missing: run npm run build; skipping the CLI end-to-end case)`);
     printTable(rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });

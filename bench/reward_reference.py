@@ -12,7 +12,8 @@ Modes:
       {"error": "line N: ..."}. The same contract as `vla-r1 reward`.
   reward_reference.py --time FILE [--min-seconds S]
       Score every pair of FILE in a loop for at least S seconds (default 1) in-process and print
-      {"pairs": n, "calls": c, "seconds": t, "per_second": c / t} as one JSON line.
+      {"pairs": n, "calls": c, "seconds": t, "per_second": c / t, "cpu_seconds": u, "per_cpu_second": c / u}
+      as one JSON line (u = CPU time of the process, the fair measure on a shared machine).
 """
 
 import json
@@ -227,6 +228,7 @@ def time_file(path, min_seconds):
         pairs = [read_pair(line) for line in f if line.strip()]
     calls = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     while True:
         for response, gt in pairs:
             compute_score(response, gt)
@@ -234,7 +236,9 @@ def time_file(path, min_seconds):
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
             break
-    print(json.dumps({"pairs": len(pairs), "calls": calls, "seconds": elapsed, "per_second": calls / elapsed}))
+    cpu = time.process_time() - cpu_start
+    print(json.dumps({"pairs": len(pairs), "calls": calls, "seconds": elapsed, "per_second": calls / elapsed,
+                      "cpu_seconds": cpu, "per_cpu_second": calls / cpu}))
 
 
 def main(argv):

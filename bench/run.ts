@@ -9,7 +9,7 @@
  */
 
 /** The benchmark modules, in the order they run. */
-export const BENCHMARKS: readonly string[] = ['reward', 'serve', 'eval-client'];
+export const BENCHMARKS: readonly string[] = ['reward', 'serve', 'eval-client', 'synth', 'model'];
 
 interface BenchModule {
   run?: () => Promise<void>;

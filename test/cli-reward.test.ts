@@ -151,6 +151,28 @@ describe('vla-r1 reward', () => {
     expect(JSON.parse(run.stdout).score).toBe(computeScore(response, base.ground_truth).score);
   });
 
+  it('gives the same output, messages and exit code on worker threads as in one thread, over many batches', async () => {
+    // ~2.6 MB: about forty 64 KB read chunks, so several batches are in flight at once; a bad line every 997 lines.
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const c = fixture[i % fixture.length] as FixtureCase;
+      lines.push(i % 997 === 500 ? `{"response": ${i}}` : JSON.stringify({ response: c.response, ground_truth: c.ground_truth }));
+    }
+    const file = join(dir, 'many.jsonl');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const single = await runCli(['reward', '--quiet', '--threads', '1', '--input', file]);
+    const pooled = await runCli(['reward', '--quiet', '--threads', '2', '--input', file]);
+    expect(single.code).toBe(2);
+    expect(pooled.code).toBe(2);
+    expect(pooled.stdout).toBe(single.stdout);
+    expect(pooled.stderr).toBe(single.stderr);
+    const out = single.stdout.split('\n');
+    expect(out).toHaveLength(6001);
+    expect(JSON.parse(out[500] as string)).toEqual({ error: 'line 501: response: expected a string, got a number' });
+    expect(JSON.parse(out[5999] as string).score).toBeCloseTo((fixture[5999 % fixture.length] as FixtureCase).score, 9);
+    expect(single.stderr).toContain(`${file}: line 1498: response: expected a string`);
+  });
+
   it('reports a missing input file or a bad option without a stack trace', async () => {
     const missing = join(dir, 'does-not-exist.jsonl');
     const run = await runCli(['reward', '--input', missing]);
@@ -161,5 +183,8 @@ describe('vla-r1 reward', () => {
     const bad = await runCli(['reward', '--lambda-angle', 'abc']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('--lambda-angle must be a finite number >= 0, got "abc"');
+    const badThreads = await runCli(['reward', '--threads', '0']);
+    expect(badThreads.code).not.toBe(0);
+    expect(badThreads.stderr).toContain('--threads must be "auto" or an integer from 1 to 64, got "0"');
   });
 });

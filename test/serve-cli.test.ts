@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probe } from '../src/serve/http-probe.js';
@@ -70,8 +70,34 @@ describe('vla-r1 serve reward (process)', () => {
     expect(items.length).toBe(heavy.length);
     expect(new Set(items.map((item) => item.score)).size).toBe(1);
     expect(await service.exited).toBe(0);
-    expect(service.stderr()).toMatch(/SIGTERM: stopping \(finishing 1 in-flight request\(s\)\)/);
-    expect(service.stderr()).toMatch(/stopped after \d+ request\(s\), 20000 item\(s\) scored/);
+    // the supervisor passes the signal on; the worker finishes its in-flight request
+    expect(service.stderr()).toMatch(/^vla-r1 serve reward: SIGTERM: stopping 1 worker\(s\)$/m);
+    expect(service.stderr()).toMatch(/^vla-r1 serve reward \[\d+\]: shutdown: stopping \(finishing 1 in-flight request\(s\)\)$/m);
+    expect(service.stderr()).toMatch(/^vla-r1 serve reward \[\d+\]: stopped after \d+ request\(s\), 20000 item\(s\) scored$/m);
+  });
+
+  it('--workers 0 serves in the CLI process itself, with the same graceful SIGTERM', async () => {
+    const service = await start(['--workers', '0']);
+    const health = JSON.parse((await probe(`${service.url}/health`)).text) as { pid: number };
+    expect(health.pid).toBe(service.child.pid);
+    const res = await probe(`${service.url}/v1/reward`, { body: [{ response: ANSWER, ground_truth: GT }] });
+    expect(res.status).toBe(200);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(service.stderr()).toBe(
+      'vla-r1 serve reward: SIGTERM: stopping (finishing 0 in-flight request(s))\n' +
+        'vla-r1 serve reward: stopped after 2 request(s), 1 item(s) scored\n',
+    );
+  });
+
+  it('runs its worker with a larger young generation (--max-semi-space-size=64)', async () => {
+    const service = await start(['--quiet']);
+    const health = JSON.parse((await probe(`${service.url}/health`)).text) as { pid: number };
+    expect(health.pid).not.toBe(service.child.pid);
+    const cmdline = readFileSync(`/proc/${health.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toContain('--max-semi-space-size=64');
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
   });
 
   it('reads the token from VLA_R1_REWARD_TOKEN', async () => {
@@ -138,7 +164,7 @@ describe('vla-r1 serve reward (process)', () => {
     const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
     expect(code).toBe(2);
     expect(err).toContain(`vla-r1: --port ${port}: already in use on 127.0.0.1\n`);
-    expect(err).toContain('vla-r1: serve reward: a worker could not start (see above)\n');
+    expect(err).not.toContain('died');
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
   });

@@ -89,7 +89,7 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     quick: false,
     seed,
     data: { train: 2000, test: 100, ood: 100, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 150, batchSize: 16, warmupSteps: 10, learningRate: 3e-3, evalEvery: 0, evalSamples: 0, saveEvery: 25 },
+    sft: { ...FULL_MODEL, seed, steps: 100, batchSize: 16, warmupSteps: 10, learningRate: 3e-3, evalEvery: 0, evalSamples: 0, saveEvery: 25 },
     grpo: { seed, steps: 12, promptsPerStep: 8, groupSize: 5, warmupSteps: 1, learningRate: 2e-4, evalSamples: 0, saveEvery: 4 },
     evalBatchSize: 64,
     examplesPerKind: 2,

@@ -116,7 +116,7 @@ export async function buildDemoExamples(input: DemoExamplesInput): Promise<DemoE
               ...(final && final.text !== '' ? { prediction: final.text } : {}),
               rationale,
               title: `${SPLIT_LABELS[split]} #${record.index}: answer of ${RUN_LABELS.grpo}`,
-              notes: ['', ...answers.map((a) => `${RUN_LABELS[a.run]}: ${a.score}`)],
+              notes: [`score: ${final?.score ?? 'no answer'}`],
             },
             { panelWidth: 330, minImageHeight: 256, maxTextChars: 420 },
           );

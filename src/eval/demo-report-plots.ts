@@ -29,7 +29,8 @@ export interface LineChart {
 }
 
 /**
- * About `count` round tick values covering [min, max] (steps of 1, 2 or 5 times a power of ten).
+ * Round tick values inside [min, max]: the largest step of 1, 2 or 5 times a power of ten that gives at least
+ * `count` intervals (so between `count` and about 2.5 × `count` + 1 ticks).
  *
  * @example
  * niceTicks(0, 1, 5); // [0, 0.2, 0.4, 0.6, 0.8, 1]
@@ -40,9 +41,9 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   if (max <= min) return [min];
   const raw = (max - min) / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power) as number;
+  const step = [10, 5, 2, 1].map((m) => m * power).find((s) => s <= raw * (1 + 1e-9)) ?? power;
   const ticks: number[] = [];
-  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(min / step - 1e-9); k * step <= max + step * 1e-9; k++) ticks.push(Number((k * step).toPrecision(14)));
   return ticks;
 }
 
@@ -143,7 +144,7 @@ export async function lineChartPng(chart: LineChart): Promise<Uint8Array> {
   ctx.font = `11px ${FONT}`;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
-  for (const t of niceTicks(yMin, yMax, 5)) {
+  for (const t of niceTicks(yMin, yMax, 4)) {
     const y = Math.round(py(t)) + 0.5;
     ctx.strokeStyle = '#e4e4e4';
     ctx.beginPath();
@@ -155,7 +156,7 @@ export async function lineChartPng(chart: LineChart): Promise<Uint8Array> {
   }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const t of niceTicks(xMin, xMax, 6)) {
+  for (const t of niceTicks(xMin, xMax, 5)) {
     const x = Math.round(px(t)) + 0.5;
     ctx.strokeStyle = '#444444';
     ctx.beginPath();

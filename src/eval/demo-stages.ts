@@ -4,9 +4,10 @@
  * A stage knows whether its output already exists and is complete (the dataset's `manifest.json` with the
  * planned counts; a checkpoint whose `config.json` says `completed`; an evaluation whose `metrics.json` counts
  * every record), so a rerun reuses it. A stage that was interrupted continues where it stopped: training resumes
- * from its last checkpoint, an evaluation from its `predictions.jsonl`.
+ * from its last checkpoint, an evaluation from its `predictions.jsonl`. An output older than one of its inputs
+ * (a checkpoint older than the dataset, predictions older than the checkpoint) is made again from scratch.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { readRecords } from '../data/records.js';
@@ -39,6 +40,8 @@ export interface DemoStage {
   readonly id: string;
   /** What it does, for the progress lines. */
   readonly title: string;
+  /** Stages of one kind run at one speed (the overall ETA scales each kind by its measured speed). */
+  readonly kind: 'synth' | 'sft' | 'grpo' | 'eval';
   /** Expected seconds (for the overall ETA). */
   readonly estimate: number;
   /** When the stage's output exists and is complete: a short description of it; else undefined. */
@@ -61,6 +64,31 @@ async function readJson(file: string): Promise<unknown> {
   } catch {
     return undefined;
   }
+}
+
+async function modifiedAt(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first of `inputs` modified after `output` (so `output` was made from an older version of it), if any.
+ * A missing output or input is not stale.
+ *
+ * @example
+ * await staleAgainst('runs/demo/grpo/eval/test/predictions.jsonl', ['runs/demo/grpo/checkpoint/config.json']);
+ */
+export async function staleAgainst(output: string, inputs: readonly string[]): Promise<string | undefined> {
+  const made = await modifiedAt(output);
+  if (made === undefined) return undefined;
+  for (const input of inputs) {
+    const changed = await modifiedAt(input);
+    if (changed !== undefined && changed > made) return input;
+  }
+  return undefined;
 }
 
 const manifestSchema = z.looseObject({
@@ -101,6 +129,7 @@ function synthStage(ctx: StageContext): DemoStage {
   const total = plan.data.train + plan.data.test + plan.data.ood;
   return {
     id: 'synth',
+    kind: 'synth',
     title: `synthesise the tabletop dataset (${plan.data.train} train, ${plan.data.test} test, ${plan.data.ood} out-of-domain, ${plan.data.size} px)`,
     estimate: total * demoCosts(plan).synthPerSample,
     async complete() {
@@ -126,15 +155,24 @@ function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
     name === 'grpo'
       ? `GRPO from the CoT-SFT checkpoint (${steps} steps × ${plan.grpo.promptsPerStep ?? 8} prompts × ${plan.grpo.groupSize ?? 5} answers)`
       : `${name === 'sft_cot' ? 'CoT-SFT on rationale + answer' : 'plain SFT on the answer alone (--no-cot)'} (${steps} steps × ${plan.sft.batchSize ?? 16} examples)`;
+  const marker = join(outDir, 'checkpoint', 'config.json');
+  const inputs = [join(paths.data, 'manifest.json'), ...(name === 'grpo' ? [join(paths.run('sft_cot'), 'checkpoint', 'config.json')] : [])];
   return {
     id: `train:${name}`,
+    kind: name === 'grpo' ? 'grpo' : 'sft',
     title: `train ${RUN_LABELS[name]}: ${what}`,
     estimate: steps * (name === 'grpo' ? costs.grpoStep : costs.sftStep),
     async complete() {
       const done = await completedSteps(outDir);
-      return done !== undefined ? `${join(outDir, 'checkpoint')} (${done} steps, completed)` : undefined;
+      if (done === undefined || (await staleAgainst(marker, inputs)) !== undefined) return undefined;
+      return `${join(outDir, 'checkpoint')} (${done} steps, completed)`;
     },
     async run() {
+      const stale = await staleAgainst(marker, inputs);
+      if (stale !== undefined) {
+        ctx.log(`demo: ${join(outDir, 'checkpoint')} is older than ${stale}; training it again`);
+        await rm(join(outDir, 'checkpoint'), { recursive: true, force: true });
+      }
       const resume = await exists(join(outDir, 'checkpoint', 'trainer-state.json'));
       if (resume) ctx.log(`demo: continuing the interrupted run in ${outDir}`);
       const common = { dataDir: paths.data, outDir, resume, silent: ctx.silent, ...(ctx.signal ? { signal: ctx.signal } : {}) };
@@ -151,14 +189,23 @@ function evalStage(ctx: StageContext, name: DemoRunName, split: DemoSplit): Demo
   const { plan, paths } = ctx;
   const outDir = paths.evaluation(name, split);
   const records = plan.data[split];
+  const marker = join(outDir, 'predictions.jsonl');
+  const inputs = [join(paths.run(name), 'checkpoint', 'config.json'), join(paths.data, `${split}.json`)];
   return {
     id: `eval:${name}:${split}`,
+    kind: 'eval',
     title: `evaluate ${RUN_LABELS[name]} on the ${SPLIT_LABELS[split]} split (${records} records, greedy)`,
     estimate: records * demoCosts(plan).evalPerRecord,
     async complete() {
-      return (await finishedEvaluation(outDir, records)) !== undefined ? join(outDir, 'metrics.json') : undefined;
+      if ((await finishedEvaluation(outDir, records)) === undefined || (await staleAgainst(marker, inputs)) !== undefined) return undefined;
+      return join(outDir, 'metrics.json');
     },
     async run() {
+      const stale = await staleAgainst(marker, inputs);
+      if (stale !== undefined) {
+        ctx.log(`demo: the predictions in ${outDir} are older than ${stale}; evaluating again`);
+        await rm(outDir, { recursive: true, force: true });
+      }
       const loaded = await readRecords(join(paths.data, `${split}.json`));
       const policy = await createLocalPolicy(paths.run(name), { batchSize: plan.evalBatchSize });
       const progress = createProgress({ label: `eval ${name} ${split}`, total: loaded.length, unit: 'records', silent: ctx.silent });

@@ -5,13 +5,14 @@ import { decodeAction, decodeAnswer, encodePrompt, encodeTarget } from './answer
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY, Tokenizer } from './tokenizer.js';
 
 const tok = Tokenizer.train(['The mug is on the left.', 'The mug is on the left.'], { coordinateBins: 100 });
-const c = (v: number): number => tok.coordinateOffset + v;
+const x = (v: number): number => tok.coordinateOffset + v;
+const y = (v: number): number => tok.coordinateOffset + 100 + v;
 
 describe('answer tokens', () => {
   it('writes a box as four corner tokens and decodes the exact VLA-R1 answer text', () => {
     const action: Action = { kind: 'affordance', box: { x: 0.5, y: 0.25, width: 0.2, height: 0.1 } };
     const target = encodeTarget(tok, 'The mug is on the left.', action);
-    expect(target.slice(-6)).toEqual([ANSWER, c(40), c(20), c(60), c(30), EOS]);
+    expect(target.slice(-6)).toEqual([ANSWER, x(40), y(20), x(60), y(30), EOS]);
     expect(decodeAnswer(tok, target, 'affordance')).toBe(
       '<think>The mug is on the left.</think> so, the answer is <output>{"x": 0.505, "y": 0.255, "width": 0.2, "height": 0.1}</output>',
     );
@@ -20,7 +21,7 @@ describe('answer tokens', () => {
   it('writes a trajectory as coordinate pairs', () => {
     const action: Action = { kind: 'trajectory', points: [[0.1, 0.2], [0.305, 0.999]] };
     const target = encodeTarget(tok, '', action);
-    expect(target).toEqual([ANSWER, c(10), c(20), c(30), c(99), EOS]);
+    expect(target).toEqual([ANSWER, x(10), y(20), x(30), y(99), EOS]);
     const text = decodeAnswer(tok, [...target, PAD, PAD], 'trajectory');
     expect(text).toBe('<think></think> so, the answer is <output>[[0.105, 0.205], [0.305, 0.995]]</output>');
     const parsed = parseAnswer(text, 'trajectory');
@@ -28,7 +29,7 @@ describe('answer tokens', () => {
   });
 
   it('rebuilds a valid box from corners given in any order', () => {
-    const action = decodeAction(tok, [c(60), c(30), c(40), c(20)], 'affordance');
+    const action = decodeAction(tok, [x(60), y(30), x(40), y(20)], 'affordance');
     if (action?.kind !== 'affordance') throw new Error('expected a box');
     expect(action.box.x).toBeCloseTo(0.505, 12);
     expect(action.box.y).toBeCloseTo(0.255, 12);
@@ -39,9 +40,10 @@ describe('answer tokens', () => {
   it('decodes broken sequences to answers that do not parse', () => {
     const think = tok.encodeText('The mug');
     expect(decodeAnswer(tok, think, 'affordance')).toBe('<think>The mug');
-    expect(parseAnswer(decodeAnswer(tok, [...think, ANSWER, c(1), c(2), c(3)], 'affordance')).ok).toBe(false);
-    expect(parseAnswer(decodeAnswer(tok, [ANSWER, c(1), c(2), c(3), EOS], 'affordance')).ok).toBe(false);
-    expect(parseAnswer(decodeAnswer(tok, [ANSWER, c(1), c(2), c(3), EOS], 'trajectory')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [...think, ANSWER, x(1), y(2), x(3)], 'affordance')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, x(1), y(2), x(3), EOS], 'affordance')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, x(1), x(2), x(3), y(4), EOS], 'affordance')).ok).toBe(false);
+    expect(parseAnswer(decodeAnswer(tok, [ANSWER, x(1), y(2), x(3), EOS], 'trajectory')).ok).toBe(false);
     expect(parseAnswer(decodeAnswer(tok, [ANSWER, EOS], 'trajectory')).ok).toBe(false);
   });
 

@@ -6,6 +6,8 @@
  *   decoding, so every box the model can write is a valid box);
  * - trajectory: one coordinate-token pair `x y` per waypoint.
  *
+ * x and y values use separate token sets, so the structure is visible in the tokens themselves.
+ *
  * Decoding rebuilds the exact VLA-R1 answer text with `formatAnswer` (6-decimal numbers), so rewards and
  * metrics apply unchanged. Token sequences that break this structure decode to text that does not parse.
  */
@@ -24,9 +26,9 @@ export function encodePrompt(tok: Tokenizer, instruction: string, kind: TaskKind
 export function encodeAction(tok: Tokenizer, action: Action): number[] {
   if (action.kind === 'affordance') {
     const c = centreToCorners(action.box);
-    return [c.x1, c.y1, c.x2, c.y2].map((v) => tok.coordinateToken(v));
+    return [tok.coordinateToken(c.x1, 'x'), tok.coordinateToken(c.y1, 'y'), tok.coordinateToken(c.x2, 'x'), tok.coordinateToken(c.y2, 'y')];
   }
-  return action.points.flatMap(([x, y]) => [tok.coordinateToken(x), tok.coordinateToken(y)]);
+  return action.points.flatMap(([x, y]) => [tok.coordinateToken(x, 'x'), tok.coordinateToken(y, 'y')]);
 }
 
 /**
@@ -41,7 +43,7 @@ export function encodeTarget(tok: Tokenizer, think: string, action: Action): num
 
 /** The action the coordinate tokens after `<answer>` describe, or undefined when they do not fit `kind`. */
 export function decodeAction(tok: Tokenizer, coords: readonly number[], kind: TaskKind): Action | undefined {
-  if (coords.some((id) => !tok.isCoordinate(id))) return undefined;
+  if (coords.some((id, i) => !tok.isCoordinate(id) || tok.coordinateAxis(id) !== (i % 2 === 0 ? 'x' : 'y'))) return undefined;
   const v = coords.map((id) => tok.coordinateValue(id));
   if (kind === 'affordance') {
     if (v.length !== 4) return undefined;

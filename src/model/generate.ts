@@ -9,7 +9,7 @@ import { patchCount, patchDim, prefixLength } from './config.js';
 import type { GrammarState } from './grammar.js';
 import { GRAMMAR_CLASSES, advance, allowedClass, maskTable, startState } from './grammar.js';
 import type { JaxArray, OwnedFunction } from './jax.js';
-import { jit, np, tree } from './jax.js';
+import { blockUntilReady, jit, np, tree } from './jax.js';
 import type { VlaModel } from './model.js';
 import type { ModelParams } from './params.js';
 import { Rng } from './rng.js';
@@ -42,6 +42,11 @@ export interface GenerationOptions {
   readonly constrained?: boolean;
   /** Largest batch run at once (larger inputs are split). Default 64. */
   readonly batchSize?: number;
+  /**
+   * Run the decoding kernels on the calling thread (`sync`, the default: no worker round trips, best for
+   * the small per-token kernels) or on the engine's worker threads (`async`).
+   */
+  readonly execution?: 'sync' | 'async';
 }
 
 /** One completion. */
@@ -97,6 +102,8 @@ export class Generator {
   async generate(inputs: readonly GenerationInput[], options: GenerationOptions = {}): Promise<Generation[]> {
     const cap = Math.max(1, options.batchSize ?? 64);
     const rng = new Rng(options.seed ?? 0);
+    // Synchronous reads need inputs without pending asynchronous work (e.g. weights just updated).
+    if ((options.execution ?? 'sync') === 'sync') await blockUntilReady(this.#model.params);
     const out: Generation[] = [];
     for (let start = 0; start < inputs.length; start += cap) {
       out.push(...(await this.#generateBatch(inputs.slice(start, start + cap), options, rng, cap)));
@@ -136,6 +143,7 @@ export class Generator {
 
     const maxTokens = Math.min(c.targetLength, options.maxTokens ?? c.targetLength);
     const constrained = options.constrained ?? true;
+    const sync = (options.execution ?? 'sync') === 'sync';
     const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
     const states: GrammarState[] = inputs.map((i) => startState(i.kind));
     const tokens: number[][] = inputs.map(() => []);
@@ -144,7 +152,7 @@ export class Generator {
     const next = new Int32Array(B);
     try {
       for (let t = 0; t < maxTokens; t++) {
-        const host = (await (logits as JaxArray).data()) as Float32Array;
+        const host = (sync ? (logits as JaxArray).dataSync() : await (logits as JaxArray).data()) as Float32Array;
         logits = undefined;
         let active = 0;
         next.fill(PAD);

@@ -3,19 +3,20 @@ import { GRAMMAR_CLASSES, classesOf, maskTable } from './grammar.js';
 import { ANSWER, EOS, PAD, Tokenizer } from './tokenizer.js';
 
 const tok = Tokenizer.train([], { coordinateBins: 10 });
-const c = (v: number): number => tok.coordinateOffset + v;
+const x = (v: number): number => tok.coordinateOffset + v;
+const y = (v: number): number => tok.coordinateOffset + 10 + v;
 const text = tok.textOffset + 40;
 const name = (i: number): string => GRAMMAR_CLASSES[i] as string;
 
 describe('answer grammar', () => {
   it('allows reasoning, then exactly four box coordinates, then <eos>', () => {
-    const classes = classesOf('affordance', [text, text, ANSWER, c(1), c(2), c(3), c(4), EOS, PAD], { maxPoints: 8, thinking: true });
-    expect(classes.map(name)).toEqual(['reasoning', 'reasoning', 'reasoning', 'coordinate', 'coordinate', 'coordinate', 'coordinate', 'eos', 'pad']);
+    const classes = classesOf('affordance', [text, text, ANSWER, x(1), y(2), x(3), y(4), EOS, PAD], { maxPoints: 8, thinking: true });
+    expect(classes.map(name)).toEqual(['reasoning', 'reasoning', 'reasoning', 'x', 'y', 'x', 'y', 'eos', 'pad']);
   });
 
   it('allows whole trajectory points up to maxPoints', () => {
-    const classes = classesOf('trajectory', [ANSWER, c(1), c(2), c(3), c(4), EOS], { maxPoints: 2, thinking: false });
-    expect(classes.map(name)).toEqual(['answer', 'coordinate', 'coordinate', 'coordinate-or-eos', 'coordinate', 'eos']);
+    const classes = classesOf('trajectory', [ANSWER, x(1), y(2), x(3), y(4), EOS], { maxPoints: 2, thinking: false });
+    expect(classes.map(name)).toEqual(['answer', 'x', 'y', 'x-or-eos', 'y', 'eos']);
   });
 
   it('masks every token outside a class', () => {
@@ -25,8 +26,9 @@ describe('answer grammar', () => {
     const allowed = (cls: string): number[] => [...row(cls)].flatMap((v, i) => (v === 0 ? [i] : []));
     expect(allowed('eos')).toEqual([EOS]);
     expect(allowed('answer')).toEqual([ANSWER]);
-    expect(allowed('coordinate')).toEqual(Array.from({ length: 10 }, (_, i) => c(i)));
-    expect(allowed('coordinate-or-eos')).toEqual([EOS, ...Array.from({ length: 10 }, (_, i) => c(i))]);
+    expect(allowed('x')).toEqual(Array.from({ length: 10 }, (_, i) => x(i)));
+    expect(allowed('y')).toEqual(Array.from({ length: 10 }, (_, i) => y(i)));
+    expect(allowed('x-or-eos')).toEqual([EOS, ...Array.from({ length: 10 }, (_, i) => x(i))]);
     expect(allowed('reasoning')).toEqual([ANSWER, ...Array.from({ length: V - tok.textOffset }, (_, i) => tok.textOffset + i)]);
   });
 });

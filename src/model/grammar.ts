@@ -4,8 +4,8 @@
  * restriction, so the sampled distribution and the trained one are the same distribution:
  *
  * - reasoning: any text token, or `<answer>` (with `thinking: false`, only `<answer>`: an empty rationale);
- * - affordance answer: exactly 4 coordinates, then `<eos>`;
- * - trajectory answer: coordinate pairs (at least one, at most `maxPoints`), then `<eos>`;
+ * - affordance answer: exactly 4 coordinates `x y x y`, then `<eos>`;
+ * - trajectory answer: `x y` pairs (at least one, at most `maxPoints`), then `<eos>`;
  * - after `<eos>`: `<pad>`.
  */
 import type { TaskKind } from '../protocol/types.js';
@@ -13,7 +13,7 @@ import type { Tokenizer } from './tokenizer.js';
 import { ANSWER, EOS, PAD } from './tokenizer.js';
 
 /** What may come next. */
-export const GRAMMAR_CLASSES = ['reasoning', 'coordinate', 'coordinate-or-eos', 'eos', 'pad', 'answer'] as const;
+export const GRAMMAR_CLASSES = ['reasoning', 'x', 'y', 'x-or-eos', 'eos', 'pad', 'answer'] as const;
 export type GrammarClass = (typeof GRAMMAR_CLASSES)[number];
 
 /** Grammar settings stored with a checkpoint. */
@@ -41,9 +41,10 @@ export function allowedClass(state: GrammarState, options: GrammarOptions): Gram
   if (state.phase === 'done') return 'pad';
   if (state.phase === 'reasoning') return options.thinking ? 'reasoning' : 'answer';
   const n = state.coordinates;
-  if (state.kind === 'affordance') return n < 4 ? 'coordinate' : 'eos';
-  if (n < 2 || n % 2 === 1) return 'coordinate';
-  return n >= 2 * options.maxPoints ? 'eos' : 'coordinate-or-eos';
+  if (state.kind === 'affordance') return n >= 4 ? 'eos' : n % 2 === 0 ? 'x' : 'y';
+  if (n % 2 === 1) return 'y';
+  if (n === 0) return 'x';
+  return n >= 2 * options.maxPoints ? 'eos' : 'x-or-eos';
 }
 
 /** The state after `token`. */
@@ -73,10 +74,11 @@ export function allows(tok: Tokenizer, cls: GrammarClass, id: number): boolean {
       return tok.isText(id) || id === ANSWER;
     case 'answer':
       return id === ANSWER;
-    case 'coordinate':
-      return tok.isCoordinate(id);
-    case 'coordinate-or-eos':
-      return tok.isCoordinate(id) || id === EOS;
+    case 'x':
+    case 'y':
+      return tok.isCoordinate(id) && tok.coordinateAxis(id) === cls;
+    case 'x-or-eos':
+      return (tok.isCoordinate(id) && tok.coordinateAxis(id) === 'x') || id === EOS;
     case 'eos':
       return id === EOS;
     case 'pad':

@@ -25,7 +25,7 @@ describe('Tokenizer', () => {
     expect(SPECIAL_TOKENS.indexOf('<eos>')).toBe(EOS);
     expect(SPECIAL_TOKENS.indexOf('<answer>')).toBe(ANSWER);
     expect(tok.coordinateOffset).toBe(SPECIAL_TOKENS.length);
-    expect(tok.textOffset).toBe(SPECIAL_TOKENS.length + 100);
+    expect(tok.textOffset).toBe(SPECIAL_TOKENS.length + 200);
     expect(tok.vocabSize).toBe(tok.textOffset + 95 + 5); // ASCII + 'pick', ' up', ' the', ' mug', ' 0.42' (seen twice)
   });
 
@@ -44,17 +44,33 @@ describe('Tokenizer', () => {
     );
   });
 
-  it('bins coordinates uniformly and decodes to bin centres', () => {
-    expect(tok.coordinateToken(0) - tok.coordinateOffset).toBe(0);
-    expect(tok.coordinateToken(0.425) - tok.coordinateOffset).toBe(42);
-    expect(tok.coordinateToken(1) - tok.coordinateOffset).toBe(99);
-    expect(tok.coordinateToken(-3) - tok.coordinateOffset).toBe(0);
+  it('bins coordinates uniformly per axis and decodes to bin centres', () => {
+    expect(tok.coordinateToken(0, 'x') - tok.coordinateOffset).toBe(0);
+    expect(tok.coordinateToken(0.425, 'x') - tok.coordinateOffset).toBe(42);
+    expect(tok.coordinateToken(1, 'x') - tok.coordinateOffset).toBe(99);
+    expect(tok.coordinateToken(-3, 'x') - tok.coordinateOffset).toBe(0);
+    expect(tok.coordinateToken(0.425, 'y') - tok.coordinateOffset).toBe(142);
+    expect(tok.coordinateAxis(tok.coordinateOffset + 142)).toBe('y');
+    expect(tok.tokenName(tok.coordinateOffset + 142)).toBe('<y42>');
     expect(tok.coordinateValue(tok.coordinateOffset + 42)).toBeCloseTo(0.425, 12);
+    expect(tok.coordinateValue(tok.coordinateOffset + 142)).toBeCloseTo(0.425, 12);
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (v) => {
-        expect(Math.abs(tok.coordinateValue(tok.coordinateToken(v)) - v)).toBeLessThanOrEqual(0.005 + 1e-12);
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom('x' as const, 'y' as const), (v, axis) => {
+        expect(Math.abs(tok.coordinateValue(tok.coordinateToken(v, axis)) - v)).toBeLessThanOrEqual(0.005 + 1e-12);
       }),
     );
+  });
+
+  it('learns phrase merges that shorten templated text, never merging numbers', () => {
+    const texts = Array.from({ length: 30 }, (_, i) => `The instruction asks me to pick the mug at x 0.${10 + (i % 10)}.`);
+    const merged = Tokenizer.train(texts, { maxMerges: 50, mergeMinCount: 5 });
+    const text = 'The instruction asks me to pick the mug at x 0.12.';
+    const ids = merged.encodeText(text);
+    expect(ids.map((id) => merged.tokenName(id))).toEqual(['"The instruction asks me to pick the mug at x"', '" 0.12"', '"."']);
+    expect(merged.decodeText(ids)).toBe(text);
+    expect(merged.decodeText(merged.encodeText('The instruction is odd 0.5'))).toBe('The instruction is odd 0.5');
+    const again = Tokenizer.fromJSON(JSON.parse(JSON.stringify(merged)));
+    expect(again.encodeText(text)).toEqual(ids);
   });
 
   it('survives a JSON round trip and rejects a malformed file', () => {

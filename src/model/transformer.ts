@@ -121,11 +121,12 @@ export function head(p: Pick<P, 'finalScale' | 'finalBias' | 'headWeight'>, h: J
 }
 
 /**
- * Teacher-forced forward pass: logits `[B, targetLength, V]` predicting each target token from the prefix
- * and the target tokens before it.
+ * Teacher-forced forward pass: logits `[B, L, V]` predicting each target token from the prefix and the
+ * target tokens before it. The target region may be shorter than `c.targetLength` (length buckets): its
+ * length `L` is read from the shape of `tokens`.
  *
- * @param tokens `[B, promptLength + targetLength]` int32 (prompt region, then target region).
- * @param keyValid `[B, T]` float32, 0 for padded positions.
+ * @param tokens `[B, promptLength + L]` int32 (prompt region, then target region).
+ * @param keyValid `[B, T]` float32 with `T = patchCount + promptLength + L`, 0 for padded positions.
  * @param structure `[T, T]` float32 from {@link structureMask}.
  */
 export function forwardLogits(
@@ -136,8 +137,10 @@ export function forwardLogits(
   structure: JaxArray,
   c: ModelConfig,
 ): JaxArray {
+  const T = keyValid.shape[1] as number;
+  const L = (tokens.shape[1] as number) - c.promptLength;
   const bias = attentionBias(structure, keyValid);
-  let x = embed(p, patches, tokens, p.positions);
+  let x = embed(p, patches, tokens, T === p.positions.shape[0] ? p.positions : p.positions.slice([0, T], []));
   p.blocks.forEach((b, i) => {
     const out = blockFull(x, b, i === p.blocks.length - 1 ? bias : bias.ref, c);
     out.k.dispose();
@@ -145,7 +148,7 @@ export function forwardLogits(
     x = out.x;
   });
   const start = prefixLength(c) - 1;
-  const h = x.slice([], [start, start + c.targetLength], []);
+  const h = x.slice([], [start, start + L], []);
   return head(p, h);
 }
 

@@ -24,7 +24,6 @@ import {
   answerClientError,
   assertDeclaredLengthWithin,
   errorBody,
-  parseJsonBody,
   readBody,
   sendJson,
   sendText,
@@ -69,7 +68,7 @@ export interface RewardServerStats {
   errors4xx: number;
   errors5xx: number;
   inFlight: number;
-  /** Requests whose body has arrived and that are being scored now. */
+  /** Requests whose body has arrived: queued or being parsed and scored. */
   scoring: number;
 }
 
@@ -96,6 +95,12 @@ const ROUTES: Readonly<Record<string, { route: Route; methods: readonly string[]
   '/get_reward': { route: 'get_reward', methods: ['POST'] },
   '/v1/reward': { route: 'v1_reward', methods: ['POST'] },
 };
+
+/** CPU time this process has used (user + system), in seconds. */
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
 
 function formatHostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
@@ -169,6 +174,7 @@ export async function startRewardServer(options: RewardServerOptions = {}): Prom
         service: 'vla-r1-reward',
         pid: process.pid,
         uptime_s: (Date.now() - startedAt) / 1000,
+        cpu_s: cpuSeconds(),
         in_flight: stats.inFlight,
         scoring: stats.scoring,
         requests: stats.requests,
@@ -198,18 +204,18 @@ export async function startRewardServer(options: RewardServerOptions = {}): Prom
         assertDeclaredLengthWithin(req, bodyLimit); // refuse before the client sends the body
         res.writeContinue();
       }
-      const body = parseJsonBody(await readBody(req, bodyLimit));
+      const raw = await readBody(req, bodyLimit);
       const ctx: RouteContext = { score, defaults: options.rewardOptions ?? {}, queue, signal: abort.signal };
       stats.scoring += 1;
       try {
         if (entry.route === 'get_reward') {
-          const out = await openRlhfReward(body, ctx);
+          const out = await openRlhfReward(raw, ctx);
           stats.itemsScored += out.rewards.length;
           sendJson(res, 200, out, closing ? { Connection: 'close' } : {});
         } else {
-          const text = await batchReward(body, ctx);
-          stats.itemsScored += Array.isArray(body) ? body.length : 0;
-          sendText(res, 200, text, closing ? { Connection: 'close' } : {});
+          const answer = await batchReward(raw, ctx);
+          stats.itemsScored += answer.count;
+          sendText(res, 200, answer.json, closing ? { Connection: 'close' } : {});
         }
       } finally {
         stats.scoring -= 1;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SliceQueue } from './slice-queue.js';
+import { MORE, SliceQueue, mapUntil } from './slice-queue.js';
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
@@ -83,5 +83,43 @@ describe('SliceQueue', () => {
     const good = queue.map([5], (x) => x);
     await expect(bad).rejects.toThrow('boom');
     expect(await good).toEqual([5]);
+  });
+});
+
+describe('SliceQueue.run and mapUntil', () => {
+  it('calls a step again while it returns MORE, with the deadline of the current slice', async () => {
+    const queue = new SliceQueue({ sliceMs: 1 });
+    const deadlines: number[] = [];
+    let calls = 0;
+    const result = await queue.run((deadline) => {
+      deadlines.push(deadline);
+      calls += 1;
+      return calls < 3 ? MORE : 'done';
+    });
+    expect(result).toBe('done');
+    expect(calls).toBe(3);
+    expect(deadlines.every((d, i) => i === 0 || d >= (deadlines[i - 1] as number))).toBe(true);
+  });
+
+  it('rejects a job whose step throws, without touching the next job', async () => {
+    const queue = new SliceQueue();
+    const bad = queue.run(() => {
+      throw new Error('bad body');
+    });
+    const good = queue.run(() => 42);
+    await expect(bad).rejects.toThrow('bad body');
+    expect(await good).toBe(42);
+  });
+
+  it('mapUntil stops at the deadline and resumes where it stopped', () => {
+    const out: number[] = [];
+    expect(mapUntil([1, 2, 3], (x) => x * 2, out, 0, Number.POSITIVE_INFINITY)).toBe(3);
+    expect(out).toEqual([2, 4, 6]);
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    const partial: number[] = [];
+    const stopped = mapUntil(items, (x) => x, partial, 0, 0); // deadline already past: stops at the first clock check
+    expect(stopped).toBe(8);
+    expect(mapUntil(items, (x) => x, partial, stopped, Number.POSITIVE_INFINITY)).toBe(100);
+    expect(partial).toEqual(items);
   });
 });

@@ -4,31 +4,36 @@
  *
  * Why one queue: if each request yielded on its own (`await setImmediate` every few ms), one turn of
  * the event loop would run one slice of *every* busy request: with 64 connections sending big batches,
- * 64 × 4 ms = 256 ms without I/O, and a health check would wait that long. Measured with
- * `bench/serve.ts` (64 connections, batch 256): `/health` p50 324 ms with per-request yielding; with
- * this queue the event loop turns after every slice.
+ * 64 × 4 ms = 256 ms without I/O, and a health check would wait that long (measured with
+ * `bench/serve.ts`: `/health` p50 324 ms with per-request yielding, tens of ms with this queue on a
+ * busy machine).
  *
- * Jobs take turns (round robin, one slice each), so a small request queued behind big ones finishes
- * on its first turn.
+ * Jobs are resumable steps: a job runs when it reaches the head of the queue, until the slice is over,
+ * then goes to the back (round robin), so a small request queued behind big ones finishes on its first
+ * turn. Work that allocates a lot (parsing a request body) belongs *inside* the job: the objects then
+ * live for one job, not for the whole wait in the queue, and die young (cheap for the garbage collector).
  *
  * @module
  */
+
+/** Returned by a job's step when it has more to do. */
+export const MORE: unique symbol = Symbol('more');
+
+/** One step of a job: work until `deadline` (a `performance.now()` time), then return the result or {@link MORE}. */
+export type SliceStep<R> = (deadline: number) => R | typeof MORE;
 
 /** Resolve on the next turn of the event loop, after pending I/O callbacks. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** How many items run between two clock reads. */
+/** How many items run between two clock reads in {@link SliceQueue.map}. */
 const CLOCK_EVERY = 8;
 
 interface Job {
-  readonly items: readonly unknown[];
-  readonly fn: (item: unknown, index: number) => unknown;
-  readonly out: unknown[];
-  next: number;
+  readonly step: SliceStep<unknown>;
   readonly signal?: AbortSignal;
-  readonly resolve: (out: unknown[]) => void;
+  readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -60,24 +65,16 @@ export class SliceQueue {
   }
 
   /**
-   * `items.map(fn)`, run in the queue's slices. Rejects with the signal's reason if `signal` aborts
-   * before the job is done (the rest of its items are skipped).
+   * Run a resumable job: `step` is called in the queue's slices until it returns something other than
+   * {@link MORE}. Rejects with what `step` throws, or with the signal's reason if `signal` aborts first.
    */
-  map<T, R>(items: readonly T[], fn: (item: T, index: number) => R, options: { signal?: AbortSignal } = {}): Promise<R[]> {
-    return new Promise<R[]>((resolve, reject) => {
+  run<R>(step: SliceStep<R>, options: { signal?: AbortSignal } = {}): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       if (options.signal?.aborted) {
         reject(options.signal.reason);
         return;
       }
-      this.jobs.push({
-        items,
-        fn: fn as (item: unknown, index: number) => unknown,
-        out: new Array<unknown>(items.length),
-        next: 0,
-        signal: options.signal,
-        resolve: resolve as (out: unknown[]) => void,
-        reject,
-      });
+      this.jobs.push({ step, signal: options.signal, resolve: resolve as (value: unknown) => void, reject });
       if (!this.running) {
         this.running = true;
         void this.pump();
@@ -85,43 +82,59 @@ export class SliceQueue {
     });
   }
 
+  /**
+   * `items.map(fn)`, run in the queue's slices. Rejects with the signal's reason if `signal` aborts
+   * before the job is done (the rest of its items are skipped).
+   */
+  map<T, R>(items: readonly T[], fn: (item: T, index: number) => R, options: { signal?: AbortSignal } = {}): Promise<R[]> {
+    const out = new Array<R>(items.length);
+    let next = 0;
+    return this.run((deadline) => {
+      next = mapUntil(items, fn, out, next, deadline);
+      return next < items.length ? MORE : out;
+    }, options);
+  }
+
   private async pump(): Promise<void> {
-    // The first slice runs on a later turn too: the caller's synchronous work (parsing) counts as a slice.
+    // The first slice runs on a later turn too: the caller's synchronous work counts as a slice.
     while (this.jobs.length > 0) {
       await yieldToEventLoop();
-      const sliceEnd = performance.now() + this.sliceMs;
-      while (this.jobs.length > 0 && performance.now() < sliceEnd) {
-        const job = this.jobs[0] as Job;
+      const deadline = performance.now() + this.sliceMs;
+      while (this.jobs.length > 0 && performance.now() < deadline) {
+        const job = this.jobs.shift() as Job;
         if (job.signal?.aborted) {
-          this.jobs.shift();
           job.reject(job.signal.reason);
           continue;
         }
-        const finished = this.runSome(job, sliceEnd);
-        this.jobs.shift();
-        if (finished === 'done') job.resolve(job.out);
-        else if (finished === 'failed') continue;
-        else this.jobs.push(job); // round robin: back of the line
+        let result: unknown;
+        try {
+          result = job.step(deadline);
+        } catch (error: unknown) {
+          job.reject(error);
+          continue;
+        }
+        if (result === MORE) this.jobs.push(job); // round robin: back of the line
+        else job.resolve(result);
       }
     }
     this.running = false;
   }
+}
 
-  /** Run the job's items until it is done or the slice is over. */
-  private runSome(job: Job, sliceEnd: number): 'done' | 'more' | 'failed' {
-    try {
-      while (job.next < job.items.length) {
-        const i = job.next;
-        job.out[i] = job.fn(job.items[i], i);
-        job.next = i + 1;
-        if (job.next % CLOCK_EVERY === 0 && performance.now() >= sliceEnd) {
-          return job.next < job.items.length ? 'more' : 'done';
-        }
-      }
-      return 'done';
-    } catch (error: unknown) {
-      job.reject(error);
-      return 'failed';
-    }
+/**
+ * Fill `out[i] = fn(items[i], i)` from index `from` until done or `deadline` passes (checked every few items);
+ * returns the next index to do.
+ *
+ * @example
+ * const out: number[] = [];
+ * mapUntil([1, 2, 3], (x) => x * 2, out, 0, Infinity); // 3, out = [2, 4, 6]
+ */
+export function mapUntil<T, R>(items: readonly T[], fn: (item: T, index: number) => R, out: R[], from: number, deadline: number): number {
+  let i = from;
+  while (i < items.length) {
+    out[i] = fn(items[i] as T, i);
+    i += 1;
+    if (i % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
   }
+  return i;
 }

@@ -2,7 +2,7 @@
  * Assembling teacher-forced batches on the device from examples.
  */
 import type { ModelConfig } from '../model/config.js';
-import { patchCount, patchDim, sequenceLength } from '../model/config.js';
+import { patchCount, patchDim, prefixLength } from '../model/config.js';
 import { patchify } from '../model/image.js';
 import { np } from '../model/jax.js';
 import type { SequenceBatch } from '../model/loss.js';
@@ -13,6 +13,8 @@ import type { Example } from './examples.js';
 /** Host arrays of a batch (before upload). */
 export interface HostBatch {
   readonly size: number;
+  /** Length of the target region (the config's, or a bucket's). */
+  readonly targetLength: number;
   readonly patches: Float32Array;
   readonly tokens: Int32Array;
   readonly keyValid: Float32Array;
@@ -23,16 +25,17 @@ export interface HostBatch {
 }
 
 /**
- * Lay out examples in the fixed sequence format; targets longer than `targetLength` are cut (their
- * `<eos>` is then lost, so choose `targetLength` from the data).
+ * Lay out examples in the fixed sequence format with a target region of `targetLength` positions (default:
+ * the config's; shorter for a length bucket). Longer targets are cut (their `<eos>` is then lost, so choose
+ * the lengths from the data).
  */
-export function hostBatch(examples: readonly Example[], c: ModelConfig): HostBatch {
+export function hostBatch(examples: readonly Example[], c: ModelConfig, targetLength = c.targetLength): HostBatch {
   const B = examples.length;
   const Np = patchCount(c);
   const Pd = patchDim(c);
-  const T = sequenceLength(c);
-  const S = c.promptLength + c.targetLength;
-  const L = c.targetLength;
+  const L = targetLength;
+  const T = prefixLength(c) + L;
+  const S = c.promptLength + L;
   const patches = new Float32Array(B * Np * Pd);
   const tokens = new Int32Array(B * S).fill(PAD);
   const keyValid = new Float32Array(B * T);
@@ -48,19 +51,20 @@ export function hostBatch(examples: readonly Example[], c: ModelConfig): HostBat
     targets.set(target, b * L);
     weights.fill(1, b * L, b * L + target.length);
     targetTokens += target.length;
-    keyValid.set(keyValidity(aligned, c, true), b * T);
+    keyValid.set(keyValidity(aligned, c, true, L), b * T);
   });
-  return { size: B, patches, tokens, keyValid, targets, weights, targetTokens };
+  return { size: B, targetLength: L, patches, tokens, keyValid, targets, weights, targetTokens };
 }
 
 /** Upload a host batch. */
 export function deviceBatch(h: HostBatch, c: ModelConfig): SequenceBatch {
   const B = h.size;
+  const L = h.targetLength;
   return {
     patches: np.array(h.patches).reshape([B, patchCount(c), patchDim(c)]),
-    tokens: np.array(h.tokens, { dtype: np.int32 }).reshape([B, c.promptLength + c.targetLength]),
-    keyValid: np.array(h.keyValid).reshape([B, sequenceLength(c)]),
-    targets: np.array(h.targets, { dtype: np.int32 }).reshape([B, c.targetLength]),
-    weights: np.array(h.weights).reshape([B, c.targetLength]),
+    tokens: np.array(h.tokens, { dtype: np.int32 }).reshape([B, c.promptLength + L]),
+    keyValid: np.array(h.keyValid).reshape([B, prefixLength(c) + L]),
+    targets: np.array(h.targets, { dtype: np.int32 }).reshape([B, L]),
+    weights: np.array(h.weights).reshape([B, L]),
   };
 }

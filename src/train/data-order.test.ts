@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextBatch, startCursor } from './data-order.js';
+import { bucketFor, epochBatches, lengthBuckets, nextBatch, startCursor } from './data-order.js';
 
 describe('data order', () => {
   it('visits every example once per epoch in full batches, reshuffling each epoch', () => {
@@ -36,5 +36,26 @@ describe('data order', () => {
       b = next.cursor;
     }
     expect(resumed).toEqual(straight);
+  });
+
+  it('groups similar lengths into a batch when lengths are given', () => {
+    const lengths = Array.from({ length: 64 }, (_, i) => (i * 37) % 64);
+    const { batches } = epochBatches(64, 4, startCursor(1).epochRng, lengths, 16);
+    expect(batches).toHaveLength(16);
+    expect(new Set(batches.flat()).size).toBe(64);
+    // one chunk of 64 sorted by length: each batch spans 4 consecutive lengths
+    for (const b of batches) {
+      const ls = b.map((i) => lengths[i] as number);
+      expect(Math.max(...ls) - Math.min(...ls)).toBe(3);
+    }
+    const order = batches.map((b) => Math.min(...b.map((i) => lengths[i] as number)));
+    expect(order).not.toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('picks a few padded lengths covering the data', () => {
+    expect(lengthBuckets([10, 12, 30, 31], 64, 2, 8)).toEqual([16, 32]);
+    expect(lengthBuckets([10, 12, 30, 70], 64, 2, 8)).toEqual([16, 64]);
+    expect(bucketFor(17, [16, 32])).toBe(32);
+    expect(bucketFor(40, [16, 32])).toBe(32);
   });
 });

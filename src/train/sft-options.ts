@@ -34,9 +34,17 @@ export const SftOptionsSchema = z
     coordinateBins: z.number().int().min(2).default(128),
     /** Caps on the sequence regions (the actual lengths come from the training data). */
     maxPromptLength: z.number().int().positive().default(48),
-    maxTargetLength: z.number().int().positive().default(160),
+    maxTargetLength: z.number().int().positive().default(256),
+    /** Padded target lengths per batch (length-grouped batches); 1 = always the longest. */
+    lengthBuckets: z.number().int().positive().default(3),
     /** Keep vocabulary pieces seen at least this often in the training split. */
     minPieceCount: z.number().int().positive().default(2),
+    /** Phrase merges learned from the training texts (0 = word pieces only). */
+    maxMerges: z.number().int().nonnegative().default(500),
+    /** Merge only word pairs seen at least this often. */
+    mergeMinCount: z.number().int().positive().default(20),
+    /** Initialise positions and coordinate tokens with the shared Fourier position code. */
+    positionCode: z.boolean().default(true),
   })
   .strict();
 

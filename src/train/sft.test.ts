@@ -86,7 +86,7 @@ describe('trainSft', () => {
     expect(ckpt.config.info).toMatchObject({ stage: 'cot-sft', steps: 4, completed: true });
     expect(ckpt.config.grammar).toEqual({ maxPoints: 2, thinking: true });
     expect(straight.evaluation?.affordance.n).toBe(2);
-    expect(straight.evaluation?.affordance.parse_failure_rate).toBe(0);
+    expect(straight.evaluation?.trajectory.n).toBe(2);
   });
 
   it('refuses to overwrite a checkpoint without --resume, and to resume on other data', async () => {

@@ -22,7 +22,7 @@ import { createProgress } from '../progress.js';
 import type { Checkpoint, CheckpointConfig } from '../model/checkpoint.js';
 import { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
 import type { ModelConfig } from '../model/config.js';
-import { ModelConfigSchema, sequenceLength } from '../model/config.js';
+import { ModelConfigSchema, prefixLength, sequenceLength } from '../model/config.js';
 import { Generator } from '../model/generate.js';
 import type { JaxArray } from '../model/jax.js';
 import { np, ready, tree } from '../model/jax.js';
@@ -32,13 +32,14 @@ import type { VlaModel } from '../model/model.js';
 import { paramsToDevice, paramsToHost } from '../model/model.js';
 import type { ModelParams } from '../model/params.js';
 import { countParams, initParams } from '../model/params.js';
+import { applyPositionCode } from '../model/position-code.js';
 import { Rng } from '../model/rng.js';
 import { structureMask } from '../model/sequence-layout.js';
 import { Tokenizer } from '../model/tokenizer.js';
 import type { AdamWState } from './adamw.js';
 import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
 import { deviceBatch, hostBatch } from './batch.js';
-import { DataCursorSchema, nextBatch, startCursor } from './data-order.js';
+import { DataCursorSchema, bucketFor, lengthBuckets, nextBatch, startCursor } from './data-order.js';
 import type { DataCursor } from './data-order.js';
 import { evaluateExamples } from './evaluate.js';
 import type { Example } from './examples.js';
@@ -185,6 +186,8 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     tokenizer = Tokenizer.train(vocabularyTexts(trainRecords, options.cot), {
       coordinateBins: options.coordinateBins,
       minCount: options.minPieceCount,
+      maxMerges: options.maxMerges,
+      mergeMinCount: options.mergeMinCount,
     });
     cursor = startCursor(options.seed);
     await metricsLog.truncateAfter(0);
@@ -212,13 +215,16 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       grammar: { maxPoints: maxPointsOf(trainRecords), thinking: options.cot },
       info: { stage: options.cot ? 'cot-sft' : 'sft', data: trainFile, records: trainRecords.length },
     };
-    params = paramsToDevice(initParams(config, new Rng(options.seed)));
+    const host = initParams(config, new Rng(options.seed));
+    params = paramsToDevice(options.positionCode ? applyPositionCode(host, config, tokenizer) : host);
     state = zeroMoments(params);
   }
   const config = ckptConfig.model;
+  const lengths = trainExamples.map((e) => Math.min(e.target.length, config.targetLength));
+  const buckets = lengthBuckets(lengths, config.targetLength, options.lengthBuckets);
   say(
     `sft: ${trainRecords.length} examples, ${countParams(config)} parameters, vocabulary ${tokenizer.vocabSize}, ` +
-      `sequence ${sequenceLength(config)} (prompt ${config.promptLength}, target ${config.targetLength}), ${options.cot ? 'CoT' : 'no CoT'}`,
+      `sequence ${sequenceLength(config)} (prompt ${config.promptLength}, target ${config.targetLength}, buckets ${buckets.join('/')}), ${options.cot ? 'CoT' : 'no CoT'}`,
   );
 
   let testExamples: Example[] = [];
@@ -227,8 +233,16 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     testExamples = await buildExamples(testRecords, tokenizer, options.imageSize, options.cot);
   }
 
-  const T = sequenceLength(config);
-  const structure = np.array(structureMask(config)).reshape([T, T]);
+  const structures = new Map<number, JaxArray>();
+  const structureFor = (L: number): JaxArray => {
+    let s = structures.get(L);
+    if (!s) {
+      const n = prefixLength(config) + L;
+      s = np.array(structureMask(config, L)).reshape([n, n]);
+      structures.set(L, s);
+    }
+    return s.ref;
+  };
   const adam = { beta1: options.beta1, beta2: options.beta2, eps: 1e-8, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm };
   const trainStep = createTrainStep((p, b: SequenceBatch & { structure: JaxArray }) => {
     const { structure: s, ...batch } = b;
@@ -281,18 +295,19 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   let window: number[] = [];
   let tokensDone = 0;
   let lastEval: EvalMetrics | undefined;
-  const firstStep = step;
   const stopAt = Math.min(options.steps, run.stopAfter ?? Infinity);
   try {
     while (step < stopAt && run.signal?.aborted !== true) {
-      const next = nextBatch(trainExamples.length, options.batchSize, cursor);
+      const next = nextBatch(trainExamples.length, options.batchSize, cursor, lengths);
+      const L = bucketFor(Math.max(...next.indices.map((i) => lengths[i] as number)), buckets);
       const host = hostBatch(
         next.indices.map((i) => trainExamples[i] as Example),
         config,
+        L,
       );
       const t = step + 1;
       const lr = learningRate(schedule, t);
-      const result = trainStep(params, state, { ...deviceBatch(host, config), structure: structure.ref }, stepScalars(lr, t, adam));
+      const result = trainStep(params, state, { ...deviceBatch(host, config), structure: structureFor(L) }, stepScalars(lr, t, adam));
       params = result.params;
       state = result.state;
       const [lossData, normData] = await Promise.all([result.loss.data(), result.gradNorm.data()]);
@@ -303,7 +318,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       cursor = next.cursor;
       losses.push(loss);
       window.push(loss);
-      tokensDone += host.size * T;
+      tokensDone += host.size * (prefixLength(config) + L);
       const elapsed = (performance.now() - started) / 1000;
       const tokensPerSecond = tokensDone / elapsed;
       progress.tick(1, `loss ${loss.toFixed(3)} ${Math.round(tokensPerSecond)} tok/s`);
@@ -326,7 +341,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     await save();
   } finally {
     progress.done();
-    structure.dispose();
+    for (const s of structures.values()) s.dispose();
     trainStep.dispose();
     tree.dispose([params, state]);
   }
@@ -339,7 +354,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     loss: tail.length > 0 ? tail.reduce((a, b) => a + b, 0) / tail.length : NaN,
     losses,
     seconds,
-    tokensPerSecond: ((step - firstStep) * options.batchSize * T) / Math.max(seconds, 1e-9),
+    tokensPerSecond: tokensDone / Math.max(seconds, 1e-9),
     ...(lastEval ? { evaluation: lastEval } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { registerStart } from './start.js';
 import { registerData } from './data.js';
 import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
+import { registerDemo } from './demo.js';
 
 /**
  * Register every subcommand on `program`. One line per command file in this folder.
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerStart(program);
   registerTrain(program);
   registerEval(program);
+  registerDemo(program);
 }

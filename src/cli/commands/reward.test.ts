@@ -1,7 +1,8 @@
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { computeScore } from '../../rewards/index.js';
-import { rewardResultJson, scoreRewardLine, scoreRewardStream } from './reward.js';
+import { countNewlines } from './reward-lines.js';
+import { rewardResultJson, scoreRewardBatch, scoreRewardLine, scoreRewardStream } from './reward.js';
 
 const OPTIONS = { lambdaAngle: 0.25, lambdaLength: 0.1 };
 const GT_BOX = '<think>t</think> so, the answer is <output>{"x": 0.5, "y": 0.5, "width": 0.4, "height": 0.4}</output>';
@@ -66,6 +67,21 @@ describe('scoreRewardLine', () => {
       ok: false,
       message: 'line 7: expected a JSON object {"response": str, "ground_truth": str}, got a string',
     });
+  });
+});
+
+describe('scoreRewardBatch', () => {
+  it('numbers lines from the given first line and keeps one output line per input line', () => {
+    const good = JSON.stringify({ response: PRED_BOX, ground_truth: GT_BOX });
+    const r = scoreRewardBatch(`${good}\n\n${good}\r\n`, 41, OPTIONS);
+    const expected = rewardResultJson(computeScore(PRED_BOX, GT_BOX));
+    expect(r).toEqual({
+      lines: 3,
+      errors: ['line 42: empty line (expected a JSON object)'],
+      output: `${expected}\n{"error":"line 42: empty line (expected a JSON object)"}\n${expected}\n`,
+    });
+    expect(countNewlines('a\nb\n\n')).toBe(3);
+    expect(countNewlines('')).toBe(0);
   });
 });
 

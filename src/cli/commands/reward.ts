@@ -8,14 +8,16 @@
  * line) gets `{"error": "line N: ..."}` in its place and a message on stderr naming the input, the line and the
  * field; the rest still goes through, and the command exits with code 2 at the end.
  *
- * Memory stays constant whatever the input size: the input is read chunk by chunk, split into lines by hand
- * (no promise per line), and the output of each chunk is written in one batch, waiting for `drain` when the
- * output pushes back.
+ * Memory stays constant whatever the input size: the input is read chunk by chunk (no promise per line), the
+ * complete lines of a chunk are scored as one batch and written with one `write`, waiting for `drain` when the
+ * output pushes back. Large inputs can be scored on worker threads (`--threads`; by default one per idle CPU
+ * when at least 3 are idle), the main thread then only reading and writing, in order.
  *
  * @module
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError } from 'commander';
@@ -37,7 +39,7 @@ export interface RewardStreamOptions extends RewardLineOptions {
   readonly onLineError?: (message: string) => void;
   /** Called after each batch is written, with the number of lines it held (progress). */
   readonly onBatch?: (lines: number) => void;
-  /** Worker threads to score on: 1 (default) scores in this thread. */
+  /** Worker threads to score on: 1 (default) scores in this thread (as does any value when the compiled worker is missing). */
   readonly threads?: number;
   /** With `threads` > 1: lines scored in this thread before the workers start (default 0), so small inputs skip them. */
   readonly workerThresholdLines?: number;
@@ -95,7 +97,7 @@ export async function scoreRewardStream(
 ): Promise<RewardStreamSummary> {
   const writer = new BatchWriter(output);
   const summary: RewardStreamSummary = { lines: 0, failed: 0, outputClosed: false };
-  const threads = options.threads ?? 1;
+  const threads = rewardWorkersAvailable() ? (options.threads ?? 1) : 1;
   const threshold = options.workerThresholdLines ?? 0;
   const lineOptions: RewardLineOptions = { lambdaAngle: options.lambdaAngle, lambdaLength: options.lambdaLength };
   let pool: RewardWorkerPool | undefined;
@@ -176,12 +178,48 @@ function systemErrorText(error: NodeJS.ErrnoException): string {
   return (error.code !== undefined ? SYSTEM_ERRORS[error.code] : undefined) ?? error.message;
 }
 
+function parseThreads(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new InvalidArgumentError(`--threads must be "auto" or an integer from 1 to 64, got "${value}"`);
+  }
+  return n;
+}
+
 interface RewardCommandOptions {
   input?: string;
   output?: string;
   lambdaAngle: number;
   lambdaLength: number;
+  threads: number | 'auto';
   quiet?: boolean;
+}
+
+/** With `--threads auto`, the fewest idle CPUs for which workers are used. */
+const MIN_AUTO_WORKERS = 3;
+/** With `--threads auto`, stdin lines scored in the main thread before workers start. */
+const AUTO_THRESHOLD_LINES = 10_000;
+/** With `--threads auto`, input files at least this large use workers from the start (smaller: never). */
+const AUTO_THRESHOLD_BYTES = 4 << 20;
+
+/** Worker threads and the line count at which they start, for the command's options. */
+function threadPlan(options: RewardCommandOptions, file: string | undefined): { threads: number; workerThresholdLines: number } {
+  if (options.threads !== 'auto') return { threads: options.threads, workerThresholdLines: 0 };
+  // One worker per idle CPU, and none unless at least MIN_AUTO_WORKERS CPUs are idle: workers cost ~25% more CPU
+  // time in all (measured on 2 cores), so two of them barely beat one thread, and on a busy machine extra
+  // threads only compete with each other.
+  const idle = availableParallelism() - Math.round(loadavg()[0] ?? 0);
+  const threads = rewardWorkersAvailable() ? Math.min(idle, 16) : 1;
+  if (threads < MIN_AUTO_WORKERS) return { threads: 1, workerThresholdLines: 0 };
+  if (file === undefined) return { threads, workerThresholdLines: AUTO_THRESHOLD_LINES };
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // unreadable: the read reports it with the file's name
+  }
+  return size >= AUTO_THRESHOLD_BYTES ? { threads, workerThresholdLines: 0 } : { threads: 1, workerThresholdLines: 0 };
 }
 
 /** Lines of stderr messages about bad lines before the rest are counted only. */
@@ -190,7 +228,7 @@ const MAX_LINE_MESSAGES = 20;
 async function runReward(options: RewardCommandOptions): Promise<void> {
   const fromFile = options.input !== undefined && options.input !== '-';
   const source = fromFile ? (options.input as string) : 'stdin';
-  const input: Readable = fromFile ? createReadStream(source, { highWaterMark: 1 << 20 }) : process.stdin;
+  const input: Readable = fromFile ? createReadStream(source, { highWaterMark: 1 << 16 }) : process.stdin;
   const toFile = options.output !== undefined && options.output !== '-';
   const output: Writable = toFile ? createWriteStream(options.output as string, { highWaterMark: 1 << 22 }) : process.stdout;
   const progress = createProgress({ label: 'reward', unit: 'lines', silent: options.quiet === true });
@@ -201,6 +239,7 @@ async function runReward(options: RewardCommandOptions): Promise<void> {
     summary = await scoreRewardStream(input, output, {
       lambdaAngle: options.lambdaAngle,
       lambdaLength: options.lambdaLength,
+      ...threadPlan(options, fromFile ? source : undefined),
       source,
       onLineError: (message) => {
         messages += 1;
@@ -245,6 +284,7 @@ async function runReward(options: RewardCommandOptions): Promise<void> {
 export function registerReward(program: Command): void {
   program
     .command('reward')
+    .summary('score JSONL {response, ground_truth} pairs with the VLA-R1 reward')
     .description(
       'Score JSONL {"response", "ground_truth"} pairs (verl "solution_str" accepted) with the VLA-R1 reward: ' +
         'one output line per input line, {"score","format_score","task_score","mode","iou","giou","alaf","dfd"}; ' +
@@ -254,6 +294,13 @@ export function registerReward(program: Command): void {
     .option('-o, --output <file>', 'write to FILE instead of stdout ("-" = stdout)')
     .option('--lambda-angle <number>', 'λθ, weight of the direction term of ALAF', parseLambda('--lambda-angle'), 0.25)
     .option('--lambda-length <number>', 'λr, weight of the length-ratio term of ALAF', parseLambda('--lambda-length'), 0.1)
+    .option(
+      '--threads <n>',
+      'worker threads scoring batches; "auto": one per idle CPU when 3 or more are idle, for input files from 4 MB ' +
+        'or past 10,000 stdin lines; 1: none',
+      parseThreads,
+      'auto' as const,
+    )
     .option('-q, --quiet', 'no progress line on stderr')
     .action(async (options: RewardCommandOptions) => {
       await runReward(options);

@@ -38,7 +38,8 @@ describe('vla-r1 serve reward options', () => {
 
   it('names the flag and the bad value', () => {
     expect(parse(['--port', '70000'])).toContain('--port must be an integer in [0, 65535], got "70000"');
-    expect(parse(['--workers', '0'])).toContain('--workers must be an integer in [1, 256], got "0"');
+    expect(parse(['--workers', '-1'])).toContain('--workers must be an integer in [0, 256], got "-1"');
+    expect(parse(['--workers', '1.5'])).toContain('--workers must be an integer in [0, 256], got "1.5"');
     expect(parse(['--body-limit', 'lots'])).toContain('expected a size such as 8388608, 512k or 8m, got "lots"');
     expect(parse(['--lambda-angle', '-0.5'])).toContain('--lambda-angle must be a number >= 0, got "-0.5"');
   });

@@ -64,22 +64,21 @@ async function serveReward(options: ServeRewardOptions): Promise<void> {
   const log = (line: string): void => {
     process.stderr.write(`vla-r1 serve reward${cluster.isWorker ? ` [${process.pid}]` : ''}: ${line}\n`);
   };
-  if (options.workers > 1 && cluster.isPrimary) {
-    if (!isLoopbackHost(options.host) && token === undefined) {
-      log(`warning: listening on ${options.host} without a token: anyone who can reach this port can use it (set --token or ${REWARD_TOKEN_ENV})`);
-    }
-    const { runClusterPrimary } = await import('../../serve/cluster-primary.js');
+  if (cluster.isPrimary && !isLoopbackHost(options.host) && token === undefined) {
+    log(`warning: listening on ${options.host} without a token: anyone who can reach this port can use it (set --token or ${REWARD_TOKEN_ENV})`);
+  }
+  if (options.workers >= 1 && cluster.isPrimary) {
+    const { runClusterPrimary, serviceExecArgv } = await import('../../serve/cluster-primary.js');
     const code = await runClusterPrimary({
       workers: options.workers,
+      execArgv: serviceExecArgv(process.execArgv, process.env.NODE_OPTIONS),
       log,
       verbose: options.quiet !== true,
       onListening: (url) => process.stdout.write(announceLine(url, token, options.workers)),
     });
-    if (code !== 0) throw new UserError('serve reward: a worker could not start (see above)', code);
+    // A worker that could not start has said why on stderr already.
+    if (code !== 0) process.exitCode = code;
     return;
-  }
-  if (cluster.isPrimary && !isLoopbackHost(options.host) && token === undefined) {
-    log(`warning: listening on ${options.host} without a token: anyone who can reach this port can use it (set --token or ${REWARD_TOKEN_ENV})`);
   }
   await serveOneProcess(options, token, log, cluster.worker);
 }
@@ -185,7 +184,12 @@ export function registerServe(program: Command): void {
     .option('--headers-timeout <ms>', 'time a client has to send its headers', parseNumber('--headers-timeout', { integer: true, min: 1 }), 10_000)
     .option('--request-timeout <ms>', 'time a client has to send its whole request', parseNumber('--request-timeout', { integer: true, min: 1 }), 120_000)
     .option('--shutdown-grace <ms>', 'on SIGTERM, how long in-flight requests may take before connections are cut', parseNumber('--shutdown-grace', { integer: true }), 10_000)
-    .option('--workers <n>', 'service processes sharing the port (one core each)', parseNumber('--workers', { integer: true, min: 1, max: 256 }), 1)
+    .option(
+      '--workers <n>',
+      'service processes sharing the port, one core each, restarted if they die (0 = serve in this process, unsupervised)',
+      parseNumber('--workers', { integer: true, min: 0, max: 256 }),
+      1,
+    )
     .option('-q, --quiet', 'no lifecycle lines on stderr')
     .action(async (options: ServeRewardOptions) => {
       await serveReward(options);

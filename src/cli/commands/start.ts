@@ -195,6 +195,7 @@ export function renderStartTable(examples: readonly StartExample[]): string {
 export function registerStart(program: Command): void {
   program
     .command('start')
+    .summary('demo (interim): score example answers with the reward')
     .description('Demo (interim): score example answers with the VLA-R1 reward (score = 0.9 task + 0.1 format)')
     .action(() => {
       process.stdout.write(

@@ -1,0 +1,88 @@
+/**
+ * The demo report as Markdown (`report.md`): the headline table in the layout of the paper's Tables III and V,
+ * the relative gains, the details of every evaluation, the training curves and the example grid (pictures
+ * linked as files beside the report), and the stage timings.
+ */
+import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, SPLIT_LABELS } from './demo-plan.js';
+import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report-model.js';
+import { formatGain, headlineRows, relativeGains, type HeadlineCells } from './demo-report-table.js';
+import { formatMetric, formatRate } from './report-model.js';
+
+function cells(values: HeadlineCells | null, bold: boolean): string[] {
+  return (['iou', 'dfd', 'hd', 'rmse', 'avg'] as const).map((k) => {
+    const text = formatMetric(values ? values[k] : null);
+    return bold && text !== '—' ? `**${text}**` : text;
+  });
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/**
+ * Render `report.md`.
+ *
+ * @example
+ * await writeFile('runs/demo/report.md', renderDemoMarkdown(model));
+ */
+export function renderDemoMarkdown(model: DemoReportModel): string {
+  const out: string[] = [`# ${model.title}`, ''];
+  for (const line of setupSummary(model)) out.push(`- ${line}`);
+  out.push(`- Written: ${model.createdAt}`, '');
+
+  out.push('## Results (layout of the paper\'s Tables III and V)', '');
+  out.push('IoU ×100 (higher is better); DFD, HD, RMSE and their mean Avg on the [0, 1000) scale (lower is better).');
+  out.push('Answers that do not parse count as IoU 0 and as 1000 for each distance. The paper\'s rows are Qwen2.5-VL-3B on ShareRobot');
+  out.push('(in-domain) and UMD / VAIT (out-of-domain), with no out-of-domain numbers for the ablations: a yardstick, not the same test set.', '');
+  out.push('| Method | Source | Test IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ | OOD IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of headlineRows(model.metrics)) {
+    const label = row.ours ? `**${row.label}**` : row.label;
+    out.push(`| ${label} | ${row.source} | ${[...cells(row.test, row.ours), ...cells(row.ood, row.ours)].join(' | ')} |`);
+  }
+
+  out.push('', '### Relative change', '');
+  out.push('IoU up and Avg down are improvements. The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.', '');
+  out.push('| Comparison | IoU, test | IoU, paper | Avg, test | Avg, paper | IoU, OOD | Avg, OOD |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const g of relativeGains(model.metrics)) {
+    out.push(
+      `| ${g.label} | ${formatGain(g.ours.test.iou)} | ${formatGain(g.paper.iou)} | ${formatGain(g.ours.test.avg)} | ${formatGain(g.paper.avg)} | ${formatGain(g.ours.ood.iou)} | ${formatGain(g.ours.ood.avg)} |`,
+    );
+  }
+
+  out.push('', '## Details', '');
+  out.push('| Run | Split | aff. n | IoU | success@0.5 | aff. parse failures | traj. n | Avg | traj. parse failures | Avg, parsed only |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const run of DEMO_RUNS) {
+    for (const split of DEMO_SPLITS) {
+      const m = model.metrics.runs[run][split];
+      const a = m.affordance;
+      const t = m.trajectory;
+      out.push(
+        `| ${RUN_LABELS[run]} | ${SPLIT_LABELS[split]} | ${a.n} | ${formatMetric(a.iou)} | ${formatRate(a.success_at_0_5)} | ${formatRate(a.parse_failure_rate)} | ` +
+          `${t.n} | ${formatMetric(t.avg)} | ${formatRate(t.parse_failure_rate)} | ${formatMetric(t.parsed_only.avg)} |`,
+      );
+    }
+  }
+
+  out.push('', '## Training curves', '');
+  for (const plot of model.plots) out.push(`![${plot.caption}](${plot.file})`, '', plot.caption, '');
+
+  out.push('## Examples', '');
+  out.push('Ground truth in green, the answer of CoT-SFT + GRPO in red (dashed); the scores of all three runs on the same record are listed.', '');
+  for (const example of model.examples) {
+    out.push(`### ${SPLIT_LABELS[example.split]} #${example.index} (${example.kind}): ${escapeCell(example.instruction)}`, '');
+    if (example.pngFile) out.push(`![${example.split} record ${example.index}](${example.pngFile})`, '');
+    for (const answer of example.answers) out.push(`- ${RUN_LABELS[answer.run]}: ${answer.score}`);
+    if (example.rationale !== '') out.push('', `Ground-truth rationale: ${escapeCell(example.rationale)}`);
+    out.push('');
+  }
+
+  out.push('## Stages', '', '| # | Stage | Status | Time |', '|---:|---|---|---:|');
+  model.stages.forEach((s, i) => out.push(`| ${i + 1} | ${escapeCell(s.title)} | ${s.status} | ${formatSeconds(s.seconds)} |`));
+  if (model.evaluationReports.length > 0) {
+    out.push('', 'Per-evaluation reports (failure examples, per-category tables): ');
+    out.push(model.evaluationReports.map((r) => `[${r.run} ${r.split}](${r.file})`).join(', '));
+  }
+  return `${out.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,139 @@
+/**
+ * Writing the demo report (`report.md`, `report.html`, and the pictures under `report-assets/`) from a finished
+ * demo folder: the metrics of the six evaluations, the training logs, the predictions and the dataset.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { readRecords } from '../data/records.js';
+import { ModelConfigSchema, sequenceLength } from '../model/config.js';
+import { countParams } from '../model/params.js';
+import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, type DemoPaths, type DemoPlan, type DemoRunName, type DemoSplit } from './demo-plan.js';
+import { readDemoCurves, type CurvePoint } from './demo-report-curves.js';
+import { buildDemoExamples, readPredictions } from './demo-report-examples.js';
+import { renderDemoHtml } from './demo-report-html.js';
+import { renderDemoMarkdown } from './demo-report-markdown.js';
+import type { DemoReportModel, ReportPlot, StageTiming } from './demo-report-model.js';
+import { lineChartPng, type PlotSeries } from './demo-report-plots.js';
+import type { DemoMetrics } from './demo-report-table.js';
+import type { PredictionLine } from './eval-record.js';
+
+/** Colours of the runs in charts. */
+export const RUN_COLOURS: Readonly<Record<DemoRunName, string>> = { sft_nocot: '#7f7f7f', sft_cot: '#1f77b4', grpo: '#d62728' };
+
+/** Inputs of {@link writeDemoReport}. */
+export interface DemoReportInput {
+  readonly plan: DemoPlan;
+  readonly paths: DemoPaths;
+  readonly metrics: DemoMetrics;
+  readonly stages: readonly StageTiming[];
+  /** Timestamp to print (default now). */
+  readonly createdAt?: string;
+}
+
+function toPoints(curve: readonly CurvePoint[]): [number, number][] {
+  return curve.map(([x, y]) => [x, y ?? Number.NaN]);
+}
+
+const configSchema = z.looseObject({ model: z.looseObject({ vocabSize: z.number() }) });
+
+async function modelFacts(paths: DemoPaths): Promise<DemoReportModel['model']> {
+  try {
+    const raw = JSON.parse(await readFile(join(paths.run('sft_cot'), 'checkpoint', 'config.json'), 'utf8')) as unknown;
+    const parsed = configSchema.parse(raw);
+    const config = ModelConfigSchema.parse(parsed.model);
+    return { parameters: countParams(config), vocabulary: config.vocabSize, sequence: sequenceLength(config) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function drawPlots(paths: DemoPaths): Promise<ReportPlot[]> {
+  const curves = await readDemoCurves({
+    sft_nocot: join(paths.run('sft_nocot'), 'metrics.jsonl'),
+    sft_cot: join(paths.run('sft_cot'), 'metrics.jsonl'),
+    grpo: join(paths.run('grpo'), 'metrics.jsonl'),
+  });
+  const charts: { name: string; caption: string; title: string; yLabel: string; series: PlotSeries[]; emptyNote?: string }[] = [
+    {
+      name: 'sft-loss',
+      title: 'SFT training loss',
+      yLabel: 'cross-entropy (mean over logged steps)',
+      caption: 'Token cross-entropy of the two SFT runs (plain SFT learns the answer alone, so its loss is over fewer, harder tokens).',
+      series: [
+        { name: RUN_LABELS.sft_nocot, colour: RUN_COLOURS.sft_nocot, points: toPoints(curves.sftLoss.sft_nocot) },
+        { name: RUN_LABELS.sft_cot, colour: RUN_COLOURS.sft_cot, points: toPoints(curves.sftLoss.sft_cot) },
+      ],
+    },
+    {
+      name: 'grpo-reward',
+      title: 'GRPO reward',
+      yLabel: 'mean over the sampled answers',
+      caption: 'Mean VLA-R1 reward of the sampled answers per GRPO step (score = 0.9 task + 0.1 format), and its format and task parts.',
+      series: [
+        { name: 'reward', colour: RUN_COLOURS.grpo, points: toPoints(curves.grpo.reward) },
+        { name: 'task', colour: '#ff7f0e', points: toPoints(curves.grpo.task), dashed: true },
+        { name: 'format', colour: '#2ca02c', points: toPoints(curves.grpo.format), dashed: true },
+      ],
+    },
+    {
+      name: 'grpo-kl',
+      title: 'GRPO KL to the reference (CoT-SFT)',
+      yLabel: 'KL (k3 estimator, per token)',
+      caption: 'KL divergence of the policy from the frozen CoT-SFT reference per GRPO step (the loss adds it with a small coefficient).',
+      series: [{ name: 'KL', colour: '#9467bd', points: toPoints(curves.grpo.kl) }],
+      emptyNote: 'no KL logged (KL coefficient 0)',
+    },
+  ];
+  await mkdir(paths.assets, { recursive: true });
+  const plots: ReportPlot[] = [];
+  for (const chart of charts) {
+    const png = await lineChartPng({ title: chart.title, xLabel: 'step', yLabel: chart.yLabel, series: chart.series, ...(chart.emptyNote ? { emptyNote: chart.emptyNote } : {}) });
+    const file = join(paths.assets, `${chart.name}.png`);
+    await writeFile(file, png);
+    plots.push({ file: relative(paths.out, file).split(sep).join('/'), png, caption: chart.caption });
+  }
+  return plots;
+}
+
+/**
+ * Build the report of a finished demo and write `report.md` and `report.html`.
+ *
+ * @example
+ * const { markdown, html } = await writeDemoReport({ plan, paths: demoPaths('runs/demo'), metrics, stages });
+ */
+export async function writeDemoReport(input: DemoReportInput): Promise<{ markdown: string; html: string }> {
+  const { paths, plan } = input;
+  const records = {
+    test: await readRecords(join(paths.data, 'test.json')),
+    ood: await readRecords(join(paths.data, 'ood.json')),
+  };
+  const predictions = {} as Record<DemoRunName, Record<DemoSplit, Map<number, PredictionLine>>>;
+  for (const run of DEMO_RUNS) {
+    predictions[run] = {
+      test: await readPredictions(join(paths.evaluation(run, 'test'), 'predictions.jsonl')),
+      ood: await readPredictions(join(paths.evaluation(run, 'ood'), 'predictions.jsonl')),
+    };
+  }
+  const plots = await drawPlots(paths);
+  const examples = await buildDemoExamples({ outDir: paths.out, assetsDir: paths.assets, records, predictions, perKind: plan.examplesPerKind });
+  const model = await modelFacts(paths);
+  const evaluationReports = DEMO_RUNS.flatMap((run) =>
+    DEMO_SPLITS.map((split) => ({ run, split, file: relative(paths.out, join(paths.evaluation(run, split), 'report.html')).split(sep).join('/') })),
+  );
+  const report: DemoReportModel = {
+    title: plan.quick ? 'VLA-R1 demo (--quick smoke test)' : 'VLA-R1 demo: plain SFT, CoT-SFT and CoT-SFT + GRPO on the tabletop dataset',
+    createdAt: input.createdAt ?? new Date().toISOString(),
+    plan,
+    metrics: input.metrics,
+    ...(model ? { model } : {}),
+    stages: input.stages,
+    plots,
+    examples,
+    evaluationReports,
+  };
+  await writeFileAtomic(paths.reportMarkdown, renderDemoMarkdown(report));
+  await writeFileAtomic(paths.reportHtml, renderDemoHtml(report));
+  return { markdown: paths.reportMarkdown, html: paths.reportHtml };
+}

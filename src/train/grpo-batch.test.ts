@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { ModelConfigSchema } from '../model/config.js';
+import { GRAMMAR_CLASSES } from '../model/grammar.js';
+import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from '../model/tokenizer.js';
+import type { RewardResult } from '../rewards/index.js';
+import { hostRollouts, maskGroups } from './grpo-batch.js';
+import type { ScoredSample } from './grpo-rollout.js';
+import { stepSeed, summariseRewards } from './grpo-rollout.js';
+
+// 8×8 image of 4×4 patches (4 patches × 48 floats), prompt 3, target 5: sequence 4 + 3 + 5 = 12.
+const config = ModelConfigSchema.parse({
+  imageSize: 8,
+  patchSize: 4,
+  dModel: 8,
+  nLayers: 1,
+  nHeads: 1,
+  mlpRatio: 1,
+  vocabSize: 40,
+  promptLength: 3,
+  targetLength: 5,
+});
+const grammar = { maxPoints: 4, thinking: true };
+const text = 30; // any id ≥ textOffset is text for the grammar classes below
+const coord = (i: number): number => 6 + i;
+const cls = (name: (typeof GRAMMAR_CLASSES)[number]): number => GRAMMAR_CLASSES.indexOf(name);
+
+describe('hostRollouts', () => {
+  it('lays out prompt, sampled tokens, grammar classes, mask and old log-probs', () => {
+    const patches = new Float32Array(192).map((_, i) => i);
+    const host = hostRollouts(
+      [
+        { patches, prompt: [TASK_TRAJECTORY, 20], kind: 'trajectory', tokens: [text, ANSWER, coord(1), coord(2), EOS], logProbs: [-1, -2, -3, -4, -5] },
+        { patches, prompt: [TASK_AFFORDANCE, 20, 21], kind: 'affordance', tokens: [text, ANSWER], logProbs: [-0.5, -0.25] },
+      ],
+      config,
+      grammar,
+    );
+    expect(host.size).toBe(2);
+    expect(Array.from(host.tokens)).toEqual([
+      PAD, TASK_TRAJECTORY, 20, text, ANSWER, coord(1), coord(2), EOS,
+      TASK_AFFORDANCE, 20, 21, text, ANSWER, PAD, PAD, PAD,
+    ]);
+    expect(Array.from(host.targets)).toEqual([text, ANSWER, coord(1), coord(2), EOS, text, ANSWER, PAD, PAD, PAD]);
+    expect(Array.from(host.classes)).toEqual([
+      cls('reasoning'), cls('reasoning'), cls('x'), cls('y'), cls('x-or-eos'),
+      cls('reasoning'), cls('reasoning'), cls('pad'), cls('pad'), cls('pad'),
+    ]);
+    expect(Array.from(host.mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(Array.from(host.oldLogProbs)).toEqual([-1, -2, -3, -4, -5, -0.5, -0.25, 0, 0, 0]);
+    // key validity: 4 patches, then the left-padded prompt slot of the first sequence is masked
+    expect(Array.from(host.keyValid.subarray(0, 12))).toEqual([1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(host.keyValid.subarray(12))).toEqual(new Array(12).fill(1));
+    expect(Array.from(host.patches.subarray(192))).toEqual(Array.from(patches));
+  });
+
+  it('rejects sequences longer than the target region or without a log-prob per token', () => {
+    const base = { patches: new Float32Array(192), prompt: [TASK_AFFORDANCE], kind: 'affordance' as const };
+    expect(() => hostRollouts([{ ...base, tokens: [text, text, text, text, text, text], logProbs: [0, 0, 0, 0, 0, 0] }], config, grammar)).toThrow(/allows 5/);
+    expect(() => hostRollouts([{ ...base, tokens: [text], logProbs: [] }], config, grammar)).toThrow(/log-probabilities/);
+  });
+});
+
+describe('maskGroups', () => {
+  it('zeroes the sequences of dropped groups', () => {
+    const mask = new Float32Array([1, 1, 1, 0, 1, 1, 1, 1]); // 4 sequences × 2 tokens, groups of 2
+    expect(Array.from(maskGroups(mask, 2, 2, [true, false]))).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(Array.from(maskGroups(mask, 2, 2, [false, false]))).toEqual(Array.from(mask));
+  });
+});
+
+describe('stepSeed', () => {
+  it('is a pure function of seed and step', () => {
+    expect(stepSeed(0, 1)).toBe(stepSeed(0, 1));
+    expect(new Set([stepSeed(0, 1), stepSeed(0, 2), stepSeed(1, 1), stepSeed(1, 2)]).size).toBe(4);
+  });
+});
+
+describe('summariseRewards', () => {
+  const reward = (score: number, formatScore: number, taskScore: number, iou: number | null): RewardResult => ({
+    score,
+    formatScore,
+    taskScore,
+    mode: iou === null ? 'trajectory' : 'box',
+    iou,
+    giou: null,
+    alaf: null,
+    dfd: null,
+  });
+  const sample = (kind: 'affordance' | 'trajectory', tokens: number, finished: boolean, r: RewardResult): ScoredSample => ({
+    patches: new Float32Array(0),
+    prompt: [],
+    kind,
+    tokens: new Array<number>(tokens).fill(text),
+    logProbs: new Array<number>(tokens).fill(0),
+    text: '',
+    finished,
+    reward: r,
+  });
+
+  it('averages the reward, its parts, lengths and the finished share', () => {
+    const s = summariseRewards([
+      sample('affordance', 10, true, reward(1, 1, 1, 0.5)),
+      sample('affordance', 20, true, reward(0.5, 1, 0.4444, 0.1)),
+      sample('trajectory', 30, false, reward(0, 0, 0, null)),
+      sample('trajectory', 40, true, reward(0.5, 1, 0.5, null)),
+    ]);
+    expect(s.mean).toBe(0.5);
+    expect(s.std).toBeCloseTo(Math.sqrt(0.125), 12); // deviations 0.5, 0, −0.5, 0
+    expect(s.format).toBe(0.75);
+    expect(s.task).toBeCloseTo(0.4861, 12);
+    expect(s.affordance).toBe(0.75);
+    expect(s.trajectory).toBe(0.25);
+    expect(s.iou).toBeCloseTo(0.3, 12);
+    expect(s.length).toBe(25);
+    expect(s.finished).toBe(0.75);
+  });
+});
