@@ -52,7 +52,10 @@ export interface DemoPlan {
 /** Rough costs used for the overall ETA before any stage has been timed (seconds on 2 idle cores). */
 export interface DemoCostModel {
   readonly synthPerSample: number;
+  /** A CoT-SFT step (long targets: rationale + answer). */
   readonly sftStep: number;
+  /** A plain SFT step (short targets: the answer alone). */
+  readonly sftStepNoCot: number;
   readonly grpoStep: number;
   readonly evalPerRecord: number;
   readonly report: number;
@@ -96,11 +99,14 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
   };
 }
 
-/** The cost model of a plan (quick runs have a fixed start-up cost per stage that dominates). */
+/**
+ * The cost model of a plan (quick runs have a fixed start-up cost per stage that dominates). Measured as CPU
+ * seconds of the single-threaded engine (the full plan took 768 CPU seconds in all).
+ */
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
-    ? { synthPerSample: 0.01, sftStep: 0.3, grpoStep: 1.5, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.01, sftStep: 2.0, grpoStep: 12, evalPerRecord: 0.25, report: 8 };
+    ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
+    : { synthPerSample: 0.008, sftStep: 4.3, sftStepNoCot: 0.7, grpoStep: 15, evalPerRecord: 0.1, report: 8 };
 }
 
 /** Where everything goes inside the output folder. */

@@ -161,7 +161,7 @@ function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
     id: `train:${name}`,
     kind: name === 'grpo' ? 'grpo' : 'sft',
     title: `train ${RUN_LABELS[name]}: ${what}`,
-    estimate: steps * (name === 'grpo' ? costs.grpoStep : costs.sftStep),
+    estimate: steps * (name === 'grpo' ? costs.grpoStep : name === 'sft_cot' ? costs.sftStep : costs.sftStepNoCot),
     async complete() {
       const done = await completedSteps(outDir);
       if (done === undefined || (await staleAgainst(marker, inputs)) !== undefined) return undefined;

@@ -1,9 +1,8 @@
 import type { Trajectory } from '../protocol/types.js';
 import { toFlat } from './flatTrajectory.js';
-import { frechetFirstRow, frechetNextRow, requireNonEmpty } from './frechetRecurrence.js';
+import { requireNonEmpty } from './frechetRecurrence.js';
 import { EPS, LocalGeometry, NEAR_PARALLEL } from './localGeometry.js';
-import { pointDistance } from './pointDistance.js';
-import { pyMax, pyMin } from './pythonMath.js';
+import { pyMax, pyMin, pyMin3, pythonHypot } from './pythonMath.js';
 import { scratch, Slot } from './scratch.js';
 
 /** Weights of the angle and length terms of {@link alafDistance}. */
@@ -20,6 +19,9 @@ export const ALAF_DEFAULTS = { lambdaAngle: 0.25, lambdaLength: 0.1 } as const;
 const geometryP = new LocalGeometry();
 const geometryQ = new LocalGeometry();
 
+/** The plain discrete Fréchet distance of the last {@link alafDistanceFlat} call made with `withFrechet`. */
+let lastFrechet = NaN;
+
 function requireNoInfinity(xy: Float64Array, n: number): void {
   for (let k = 0; k < 2 * n; k++) {
     const v = xy[k]!;
@@ -28,48 +30,21 @@ function requireNoInfinity(xy: Float64Array, n: number): void {
 }
 
 /**
- * The ALAF costs of point `i` of P against each of the `n` points of Q, into `cost`; with `euclid`, the plain
- * distances too (the discrete Fréchet diagnostic shares them).
+ * Slack under the square root of the angle bound (see {@link angleUpperBound}), covering the error of the fast
+ * cosine against the official one (a few ulps).
  */
-function fillAlafRow(
-  pxy: Float64Array,
-  i: number,
-  qxy: Float64Array,
-  n: number,
-  lambdaAngle: number,
-  lambdaLength: number,
-  cost: Float64Array,
-  euclid: Float64Array | undefined,
-): void {
-  const gp = geometryP;
-  const gq = geometryQ;
-  const px = pxy[2 * i]!;
-  const py = pxy[2 * i + 1]!;
-  const tx = gp.dirX[i]!;
-  const ty = gp.dirY[i]!;
-  const tn = gp.dirNorm[i]!;
-  const pFlat = tn < EPS;
-  const pLong = gp.length[i]! > EPS;
-  const pLog = gp.logLength[i]!;
-  const pLogEps = gp.logLengthEps[i]!;
-  const { dirX: qx, dirY: qy, dirNorm: qNorm, length: qLen, logLength: qLog, logLengthEps: qLogEps } = gq;
-  for (let j = 0; j < n; j++) {
-    const d = pointDistance(px - qxy[2 * j]!, py - qxy[2 * j + 1]!);
-    if (euclid !== undefined) euclid[j] = d;
-    const vn = qNorm[j]!;
-    let angle = 0;
-    if (!pFlat && !(vn < EPS)) {
-      // Directions are unit vectors to an ulp, so away from ±1 the official division by |t||u| changes the
-      // angle by < 1e-13 and is skipped; near ±1 the cosine is recomputed exactly.
-      let cos = tx * qx[j]! + ty * qy[j]!;
-      if (!(cos < NEAR_PARALLEL && cos > -NEAR_PARALLEL)) cos = exactCosine(i, j);
-      angle = Math.acos(pyMax(-1, pyMin(1, cos)));
-    }
-    // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per point not per pair.
-    const ratio = pLong && qLen[j]! > EPS ? pLog - qLog[j]! : pLogEps - qLogEps[j]!;
-    cost[j] = d + lambdaAngle * angle + lambdaLength * Math.abs(ratio);
-  }
+const ANGLE_BOUND_MARGIN = 1e-14;
+
+/**
+ * An upper bound of `acos(cos)` from s = sin(θ/2) = √((1 − cos)/2): θ = 2·asin(s) ≤ 2s + (π − 2)s³ on [0, 1]
+ * (equal at both ends; asin(s) − s − (π/2 − 1)s³ has one hump below 0 in between). Tight to ~s³/3 for small angles.
+ */
+function angleUpperBound(cos: number): number {
+  const s = Math.sqrt((1 - cos) * 0.5 + ANGLE_BOUND_MARGIN);
+  return s * (2 + (Math.PI - 2) * s * s);
 }
+/** Absolute margin when deciding that a pair's cost cannot exceed the cheapest way into its cell. */
+const SKIP_MARGIN = 1e-12;
 
 /**
  * The official `(u·v)/(|u||v|)` of directions `i` of P and `j` of Q from the bit-exact directions: used where the
@@ -83,8 +58,98 @@ function exactCosine(i: number, j: number): number {
   return (geometryP.exactDirX[i]! * geometryQ.exactDirX[j]! + geometryP.exactDirY[i]! * geometryQ.exactDirY[j]!) / (tn * vn);
 }
 
-/** The plain discrete Fréchet distance of the last {@link alafDistanceFlat} call made with `withFrechet`. */
-let lastFrechet = NaN;
+/**
+ * Both recurrences (ALAF, and with `withFrechet` the plain discrete Fréchet over the same distances) in one pass
+ * over the pairs, two rolling rows each. The ALAF cost of a pair is only needed when it can exceed the cheapest
+ * way into its cell, `min(C(i−1,j), C(i−1,j−1), C(i,j−1))`: when an upper bound of it (the distance and length
+ * terms plus λθ times {@link angleUpperBound}) is below that, `C(i,j)` is that minimum exactly and the `acos` is
+ * skipped.
+ */
+function alafRecurrence(
+  pxy: Float64Array,
+  m: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withFrechet: boolean,
+): number {
+  const gp = geometryP;
+  const { dirX: qx, dirY: qy, dirNorm: qNorm, length: qLen, logLength: qLog, logLengthEps: qLogEps } = geometryQ;
+  let prev = scratch(Slot.rowA, n);
+  let cur = scratch(Slot.rowB, n);
+  let prev2 = scratch(Slot.rowA2, n);
+  let cur2 = scratch(Slot.rowB2, n);
+  for (let i = 0; i < m; i++) {
+    const px = pxy[2 * i]!;
+    const py = pxy[2 * i + 1]!;
+    const tx = gp.dirX[i]!;
+    const ty = gp.dirY[i]!;
+    const pFlat = gp.dirNorm[i]! < EPS;
+    const pLong = gp.length[i]! > EPS;
+    const pLog = gp.logLength[i]!;
+    const pLogEps = gp.logLengthEps[i]!;
+    let left = 0;
+    let diag = 0;
+    let left2 = 0;
+    let diag2 = 0;
+    for (let j = 0; j < n; j++) {
+      const dx = px - qxy[2 * j]!;
+      const dy = py - qxy[2 * j + 1]!;
+      let d = Math.sqrt(dx * dx + dy * dy);
+      if (!(d > 1e-150 && d < 1e150)) d = pythonHypot(dx, dy);
+      if (withFrechet) {
+        let c2 = d;
+        if (i === 0) {
+          if (j > 0) c2 = pyMax(left2, d);
+        } else {
+          const up2 = prev2[j]!;
+          c2 = j === 0 ? pyMax(up2, d) : pyMax(pyMin3(up2, diag2, left2), d);
+          diag2 = up2;
+        }
+        cur2[j] = c2;
+        left2 = c2;
+      }
+      // the cheapest way into the cell (NaN-free data only; NaN never passes the skip test below)
+      let into: number;
+      if (i === 0) {
+        into = j === 0 ? -Infinity : left;
+      } else {
+        const up = prev[j]!;
+        into = j === 0 ? up : pyMin3(up, diag, left);
+        diag = up;
+      }
+      // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per point not per pair.
+      const ratio = pLong && qLen[j]! > EPS ? pLog - qLog[j]! : pLogEps - qLogEps[j]!;
+      const rest = d + lambdaLength * Math.abs(ratio);
+      let value: number;
+      if (pFlat || qNorm[j]! < EPS) {
+        value = rest;
+      } else {
+        let cos = tx * qx[j]! + ty * qy[j]!;
+        if (rest + lambdaAngle * angleUpperBound(cos) + SKIP_MARGIN <= into) {
+          cur[j] = left = into; // the cost cannot exceed `into`: C(i, j) = into exactly
+          continue;
+        }
+        // Directions are unit vectors to an ulp, so away from ±1 the official division by |t||u| changes the
+        // angle by < 1e-13 and is skipped; near ±1 the cosine is recomputed exactly.
+        if (!(cos < NEAR_PARALLEL && cos > -NEAR_PARALLEL)) cos = exactCosine(i, j);
+        value = d + lambdaAngle * Math.acos(pyMax(-1, pyMin(1, cos))) + lambdaLength * Math.abs(ratio);
+      }
+      left = i === 0 && j === 0 ? value : pyMax(into, value);
+      cur[j] = left;
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+    const t2 = prev2;
+    prev2 = cur2;
+    cur2 = t2;
+  }
+  lastFrechet = withFrechet ? prev2[n - 1]! : NaN;
+  return prev[n - 1]!;
+}
+
 
 /**
  * {@link alafDistance} on interleaved coordinates (`m` points of the reference in `pxy`, `n` of the prediction
@@ -113,32 +178,7 @@ export function alafDistanceFlat(
     geometryP.withEpsLogs();
     geometryQ.withEpsLogs();
   }
-  const cost = scratch(Slot.cost, n);
-  let prev = scratch(Slot.rowA, n);
-  let cur = scratch(Slot.rowB, n);
-  const euclid = withFrechet ? scratch(Slot.cost2, n) : undefined;
-  let prev2 = scratch(Slot.rowA2, n);
-  let cur2 = scratch(Slot.rowB2, n);
-  for (let i = 0; i < m; i++) {
-    fillAlafRow(pxy, i, qxy, n, lambdaAngle, lambdaLength, cost, euclid);
-    if (i === 0) {
-      frechetFirstRow(cost, prev, n);
-      if (euclid !== undefined) frechetFirstRow(euclid, prev2, n);
-      continue;
-    }
-    frechetNextRow(prev, cost, cur, n);
-    const t = prev;
-    prev = cur;
-    cur = t;
-    if (euclid !== undefined) {
-      frechetNextRow(prev2, euclid, cur2, n);
-      const t2 = prev2;
-      prev2 = cur2;
-      cur2 = t2;
-    }
-  }
-  lastFrechet = withFrechet ? prev2[n - 1]! : NaN;
-  return prev[n - 1]!;
+  return alafRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
 }
 
 /** The discrete Fréchet distance computed by the last `alafDistanceFlat(…, withFrechet = true)` call. */

@@ -9,12 +9,12 @@ const x = (v: number): number => tok.coordinateOffset + v;
 const y = (v: number): number => tok.coordinateOffset + 100 + v;
 
 describe('answer tokens', () => {
-  it('writes a box as four corner tokens and decodes the exact VLA-R1 answer text', () => {
+  it('writes a box as four tokens x y width height and decodes the exact VLA-R1 answer text', () => {
     const action: Action = { kind: 'affordance', box: { x: 0.5, y: 0.25, width: 0.2, height: 0.1 } };
     const target = encodeTarget(tok, 'The mug is on the left.', action);
-    expect(target.slice(-6)).toEqual([ANSWER, x(40), y(20), x(60), y(30), EOS]);
+    expect(target.slice(-6)).toEqual([ANSWER, x(50), y(25), x(20), y(10), EOS]);
     expect(decodeAnswer(tok, target, 'affordance')).toBe(
-      '<think>The mug is on the left.</think> so, the answer is <output>{"x": 0.505, "y": 0.255, "width": 0.2, "height": 0.1}</output>',
+      '<think>The mug is on the left.</think> so, the answer is <output>{"x": 0.505, "y": 0.255, "width": 0.205, "height": 0.105}</output>',
     );
   });
 
@@ -28,13 +28,10 @@ describe('answer tokens', () => {
     expect(parsed.ok && parsed.think).toBe('');
   });
 
-  it('rebuilds a valid box from corners given in any order', () => {
-    const action = decodeAction(tok, [x(60), y(30), x(40), y(20)], 'affordance');
-    if (action?.kind !== 'affordance') throw new Error('expected a box');
-    expect(action.box.x).toBeCloseTo(0.505, 12);
-    expect(action.box.y).toBeCloseTo(0.255, 12);
-    expect(action.box.width).toBeCloseTo(0.2, 12);
-    expect(action.box.height).toBeCloseTo(0.1, 12);
+  it('decodes coordinate tokens to bin centres, x and y alternating', () => {
+    expect(decodeAction(tok, [x(60), y(30), x(4), y(2)], 'affordance')).toEqual({ kind: 'affordance', box: { x: 0.605, y: 0.305, width: 0.045, height: 0.025 } });
+    expect(decodeAction(tok, [y(60), x(30), x(4), y(2)], 'affordance')).toBeUndefined();
+    expect(decodeAction(tok, [x(0), y(99)], 'trajectory')).toEqual({ kind: 'trajectory', points: [[0.005, 0.995]] });
   });
 
   it('decodes broken sequences to answers that do not parse', () => {

@@ -2,8 +2,8 @@
  * The answer as tokens: the rationale as text tokens, then `<answer>` (standing for
  * `</think> so, the answer is <output>`), then the action structurally, then `<eos>`:
  *
- * - affordance box: 4 coordinate tokens, the corners `x1 y1 x2 y2` (the answer's centre form is rebuilt on
- *   decoding, so every box the model can write is a valid box);
+ * - affordance box: 4 coordinate tokens in the answer's own centre form, `x y width height` (x-axis tokens
+ *   for x and width, y-axis tokens for y and height), so every box the model can write is a valid box;
  * - trajectory: one coordinate-token pair `x y` per waypoint.
  *
  * x and y values use separate token sets, so the structure is visible in the tokens themselves.
@@ -12,7 +12,6 @@
  * metrics apply unchanged. Token sequences that break this structure decode to text that does not parse.
  */
 import { formatAnswer } from '../protocol/answer.js';
-import { centreToCorners, cornersToCentre } from '../protocol/boxes.js';
 import type { Action, TaskKind } from '../protocol/types.js';
 import type { Tokenizer } from './tokenizer.js';
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from './tokenizer.js';
@@ -25,8 +24,8 @@ export function encodePrompt(tok: Tokenizer, instruction: string, kind: TaskKind
 /** The coordinate tokens of an action (no `<answer>`, no `<eos>`). */
 export function encodeAction(tok: Tokenizer, action: Action): number[] {
   if (action.kind === 'affordance') {
-    const c = centreToCorners(action.box);
-    return [tok.coordinateToken(c.x1, 'x'), tok.coordinateToken(c.y1, 'y'), tok.coordinateToken(c.x2, 'x'), tok.coordinateToken(c.y2, 'y')];
+    const { x, y, width, height } = action.box;
+    return [tok.coordinateToken(x, 'x'), tok.coordinateToken(y, 'y'), tok.coordinateToken(width, 'x'), tok.coordinateToken(height, 'y')];
   }
   return action.points.flatMap(([x, y]) => [tok.coordinateToken(x, 'x'), tok.coordinateToken(y, 'y')]);
 }
@@ -47,8 +46,8 @@ export function decodeAction(tok: Tokenizer, coords: readonly number[], kind: Ta
   const v = coords.map((id) => tok.coordinateValue(id));
   if (kind === 'affordance') {
     if (v.length !== 4) return undefined;
-    const [a, b, c, d] = v as [number, number, number, number];
-    return { kind, box: cornersToCentre({ x1: Math.min(a, c), y1: Math.min(b, d), x2: Math.max(a, c), y2: Math.max(b, d) }) };
+    const [x, y, width, height] = v as [number, number, number, number];
+    return { kind, box: { x, y, width, height } };
   }
   if (v.length < 2 || v.length % 2 !== 0) return undefined;
   const points: [number, number][] = [];

@@ -16,7 +16,7 @@ import { Rng } from './rng.js';
 import { sampleToken } from './sampling.js';
 import { alignPrompt, keyValidity } from './sequence-layout.js';
 import { PAD } from './tokenizer.js';
-import type { LayerCache } from './transformer.js';
+import type { LayerCache, PrefixCache } from './transformer.js';
 import { decodeStep, emptyGenerationCache, prefill } from './transformer.js';
 
 /** One prompt to complete: image patches (from {@link patchify}), prompt tokens and the task kind. */
@@ -62,9 +62,9 @@ export interface Generation {
 }
 
 type Params = ModelParams<JaxArray>;
-type PrefillFn = OwnedFunction<(p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => { logits: JaxArray; prefix: LayerCache }>;
+type PrefillFn = OwnedFunction<(p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => { logits: JaxArray; prefix: PrefixCache }>;
 type StepFn = OwnedFunction<
-  (p: Params, prefix: LayerCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) => { logits: JaxArray; generated: LayerCache }
+  (p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) => { logits: JaxArray; generated: LayerCache }
 >;
 
 /** Round a batch up to a power of two so a few compiled shapes serve every request size. */
@@ -92,7 +92,7 @@ export class Generator {
     this.#model = model;
     const c = model.config;
     this.#prefill = jit((p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => prefill(p, patches, prompt, valid, c));
-    this.#step = jit((p: Params, prefix: LayerCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) =>
+    this.#step = jit((p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) =>
       decodeStep(p, prefix, gen, tokens, step, valid, c),
     );
     this.#masks = maskTable(model.tokenizer);

@@ -47,12 +47,58 @@ export function sequenceLogProbs(
   return gatherLogProbs(logits, batch.targets);
 }
 
+/** Soft targets for coordinate tokens (see {@link sftLoss}). */
+export type CoordinateSmoothing = {
+  /** `[V]` float32: each coordinate token's place on its axis ({@link coordinatePlaces}), far away for other tokens. */
+  places: JaxArray;
+  /** `[B, L]` float32: the place of each coordinate target, negative for other targets. */
+  targetPlaces: JaxArray;
+  /** Width of the Gaussian over neighbouring bins, in bins. */
+  sigma: number;
+};
+
+/** The place of every token for {@link CoordinateSmoothing}: x bin b → b, y bin b → 10000 + b, others → 1e6. */
+export function coordinatePlaces(tok: { vocabSize: number; coordinateOffset: number; coordinateBins: number }): Float32Array {
+  const out = new Float32Array(tok.vocabSize).fill(1e6);
+  for (let b = 0; b < tok.coordinateBins; b++) {
+    out[tok.coordinateOffset + b] = b;
+    out[tok.coordinateOffset + tok.coordinateBins + b] = 10000 + b;
+  }
+  return out;
+}
+
 /**
- * Mean negative log-likelihood of the weighted target tokens (the CoT-SFT loss).
+ * Mean cross-entropy of the weighted target tokens (the CoT-SFT loss). With `smoothing`, a coordinate target
+ * is a Gaussian over the neighbouring bins of its axis instead of a single bin (ordinal-aware labels: a
+ * near miss costs less than a far one); every other target stays one-hot.
  */
-export function sftLoss(p: ModelParams<JaxArray>, batch: SequenceBatch, structure: JaxArray, c: ModelConfig): JaxArray {
+export function sftLoss(
+  p: ModelParams<JaxArray>,
+  batch: SequenceBatch,
+  structure: JaxArray,
+  c: ModelConfig,
+  smoothing?: CoordinateSmoothing,
+): JaxArray {
   const { weights, ...rest } = batch;
-  const lp = sequenceLogProbs(p, rest, structure, c);
   const total = weights.ref.sum();
-  return lp.mul(weights).sum().neg().div(np.maximum(total, 1));
+  const logits = forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
+  const ll = targetLogLikelihood(logits, rest.targets, smoothing);
+  return ll.mul(weights).sum().neg().div(np.maximum(total, 1));
+}
+
+/**
+ * Per-position log-likelihood `[B, L]` of the targets: `log p(target)`, or for coordinate targets under
+ * `smoothing`, `Σ_v q(v) log p(v)` with `q` a Gaussian over the target's neighbouring bins on its axis.
+ */
+export function targetLogLikelihood(logits: JaxArray, targets: JaxArray, smoothing?: CoordinateSmoothing): JaxArray {
+  if (smoothing === undefined) return gatherLogProbs(logits, targets);
+  const V = logits.shape[logits.ndim - 1] as number;
+  const [B, L] = targets.shape as [number, number];
+  const logp = nn.logSoftmax(logits, -1);
+  const targetPlaces = smoothing.targetPlaces.reshape([B, L, 1]);
+  const diff = smoothing.places.reshape([1, 1, V]).sub(targetPlaces.ref);
+  const gauss = np.exp(np.square(diff).mul(-1 / (2 * smoothing.sigma * smoothing.sigma)));
+  const soft = gauss.ref.div(np.maximum(gauss.sum(-1, { keepdims: true }), 1e-30));
+  const target = np.where(targetPlaces.greaterEqual(0), soft, nn.oneHot(targets, V));
+  return logp.mul(target).sum(-1);
 }

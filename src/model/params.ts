@@ -24,6 +24,8 @@ export type ModelParams<T> = {
   patchBias: T;
   positions: T;
   tokenEmbedding: T;
+  /** Projects the mean prompt embedding into a conditioning vector added at every position. */
+  promptWeight: T;
   blocks: BlockParams<T>[];
   finalScale: T;
   finalBias: T;
@@ -51,7 +53,7 @@ const BLOCK_KEYS = [
   'mlpOutBias',
 ] as const satisfies readonly (keyof BlockParams<unknown>)[];
 
-const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding'] as const;
+const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding', 'promptWeight'] as const;
 const TAIL_KEYS = ['finalScale', 'finalBias', 'headWeight'] as const;
 
 /**
@@ -82,6 +84,7 @@ export function paramShapes(c: ModelConfig): ModelParams<number[]> {
     patchBias: [d],
     positions: [sequenceLength(c), d],
     tokenEmbedding: [c.vocabSize, d],
+    promptWeight: [d, d],
     blocks: Array.from({ length: c.nLayers }, block),
     finalScale: [d],
     finalBias: [d],
@@ -113,6 +116,7 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T): M
     patchBias: get('patchBias'),
     positions: get('positions'),
     tokenEmbedding: get('tokenEmbedding'),
+    promptWeight: get('promptWeight'),
     blocks,
     finalScale: get('finalScale'),
     finalBias: get('finalBias'),

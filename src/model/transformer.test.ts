@@ -8,7 +8,7 @@ import type { ModelParams } from './params.js';
 import { initParams } from './params.js';
 import { Rng } from './rng.js';
 import { alignPrompt, keyValidity, structureMask } from './sequence-layout.js';
-import type { LayerCache } from './transformer.js';
+import type { LayerCache, PrefixCache } from './transformer.js';
 import { decodeStep, emptyGenerationCache, forwardLogits, prefill } from './transformer.js';
 
 const config: ModelConfig = {
@@ -67,7 +67,7 @@ describe('transformer', () => {
       np.array(prefixValid).reshape([B, Tp]),
       config,
     );
-    const step = jit((p: ModelParams<JaxArray>, pre: LayerCache, gen: LayerCache, tok: JaxArray, s: JaxArray, v: JaxArray) =>
+    const step = jit((p: ModelParams<JaxArray>, pre: PrefixCache, gen: LayerCache, tok: JaxArray, s: JaxArray, v: JaxArray) =>
       decodeStep(p, pre, gen, tok, s, v, config),
     );
     const stepped: Float32Array[] = [(await first.logits.data()) as Float32Array];

@@ -6,7 +6,7 @@
  * learned absolute positions, pre-LN blocks with fused QKV, tanh-GELU MLP, final LayerNorm, untied head.
  */
 import type { ModelConfig } from './config.js';
-import { headDim, prefixLength } from './config.js';
+import { headDim, patchCount, prefixLength } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { BlockParams, ModelParams } from './params.js';
@@ -95,11 +95,33 @@ function blockFull(x: JaxArray, b: BP, bias: JaxArray, c: ModelConfig): { x: Jax
   return { x: x2, k, v };
 }
 
-/** Embed image patches `[B, Np, patchDim]` and tokens `[B, S]` into `[B, Np + S, d]` with positions `[Np + S, d]`. */
-function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray): JaxArray {
+/**
+ * Embed image patches `[B, Np, patchDim]` and tokens `[B, S]` (the prompt region first) into `[B, Np + S, d]`
+ * with positions `[Np + S, d]`, plus the prompt conditioning vector at every position.
+ *
+ * The conditioning vector is the mean embedding of the valid prompt tokens times `promptWeight`: it puts
+ * what the instruction asks for into every position from the first layer on, so that the first attention
+ * layer can already match instruction words against image patches (without it, that match has to wait
+ * for an earlier layer to learn to fetch the instruction).
+ *
+ * @param promptValid `[B, promptLength]` float32 (0 = padding).
+ */
+function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray, promptValid: JaxArray): { x: JaxArray; cond: JaxArray } {
+  const [B, P] = promptValid.shape as [number, number];
   const img = linear(patches, p.patchWeight, p.patchBias);
   const tok = np.take(p.tokenEmbedding, tokens, 0);
-  return np.concatenate([img, tok], 1).add(positions);
+  const cond = promptCondition(tok.ref.slice([], [0, P], []), promptValid, p.promptWeight);
+  const d = cond.shape[1] as number;
+  const x = np.concatenate([img, tok], 1).add(positions).add(cond.ref.reshape([B, 1, d]));
+  return { x, cond };
+}
+
+/** The conditioning vector `[B, d]` from prompt embeddings `[B, P, d]` and their validity `[B, P]`. */
+function promptCondition(promptEmbeddings: JaxArray, promptValid: JaxArray, weight: JaxArray): JaxArray {
+  const [B, P] = promptValid.shape as [number, number];
+  const w = promptValid.reshape([B, P, 1]);
+  const mean = promptEmbeddings.mul(w.ref).sum(1).div(np.maximum(w.sum(1), 1));
+  return np.matmul(mean, weight);
 }
 
 /**
@@ -139,8 +161,12 @@ export function forwardLogits(
 ): JaxArray {
   const T = keyValid.shape[1] as number;
   const L = (tokens.shape[1] as number) - c.promptLength;
+  const Np = patchCount(c);
+  const promptValid = keyValid.ref.slice([], [Np, Np + c.promptLength]);
   const bias = attentionBias(structure, keyValid);
-  let x = embed(p, patches, tokens, T === p.positions.shape[0] ? p.positions : p.positions.slice([0, T], []));
+  const embedded = embed(p, patches, tokens, T === p.positions.shape[0] ? p.positions : p.positions.slice([0, T], []), promptValid);
+  embedded.cond.dispose();
+  let x = embedded.x;
   p.blocks.forEach((b, i) => {
     const out = blockFull(x, b, i === p.blocks.length - 1 ? bias : bias.ref, c);
     out.k.dispose();
@@ -155,6 +181,9 @@ export function forwardLogits(
 /** Keys and values per layer, each `[B, H, T, dh]`. */
 export type LayerCache = { k: JaxArray[]; v: JaxArray[] };
 
+/** The prefix's keys and values per layer, and the prompt conditioning vector `[B, d]`. */
+export type PrefixCache = LayerCache & { cond: JaxArray };
+
 /**
  * Encode the prefix (image + prompt) once: returns the logits of the first generated token `[B, V]` and
  * the prefix keys/values of every layer.
@@ -168,12 +197,15 @@ export function prefill(
   promptTokens: JaxArray,
   keyValid: JaxArray,
   c: ModelConfig,
-): { logits: JaxArray; prefix: LayerCache } {
+): { logits: JaxArray; prefix: PrefixCache } {
   const Tp = prefixLength(c);
+  const Np = patchCount(c);
   const B = promptTokens.shape[0] as number;
+  const promptValid = keyValid.ref.slice([], [Np, Tp]);
   const bias = keyValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
-  let x = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []));
-  const prefix: LayerCache = { k: [], v: [] };
+  const embedded = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []), promptValid);
+  let x = embedded.x;
+  const prefix: PrefixCache = { k: [], v: [], cond: embedded.cond };
   for (const b of p.blocks) {
     const out = blockFull(x, b, bias.ref, c);
     prefix.k.push(out.k);
@@ -204,7 +236,7 @@ export function emptyGenerationCache(batch: number, c: ModelConfig): LayerCache 
  */
 export function decodeStep(
   p: P,
-  prefix: LayerCache,
+  prefix: PrefixCache,
   generated: LayerCache,
   tokens: JaxArray,
   step: JaxArray,
@@ -219,7 +251,9 @@ export function decodeStep(
   const genBias = np.where(slots.lessEqual(step.ref).reshape([1, 1, 1, L]), 0, MASKED);
   const prefixBias = prefixValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
   const pos = np.take(p.positions, step.add(Tp).reshape([1]), 0);
-  let x = np.take(p.tokenEmbedding, tokens.reshape([B, 1]), 0).add(pos);
+  const d = c.dModel;
+  let x = np.take(p.tokenEmbedding, tokens.reshape([B, 1]), 0).add(pos).add(prefix.cond.reshape([B, 1, d]));
+  p.promptWeight.dispose();
   const next: LayerCache = { k: [], v: [] };
   p.blocks.forEach((b, i) => {
     const h = layerNorm(x.ref, b.ln1Scale, b.ln1Bias);

@@ -1,5 +1,57 @@
 import { scannedValue, scanPairNumber, skipJsonSpace } from './jsonNumberScanner.js';
 
+/** Exact powers of ten 10^0..10^15 (each a double). */
+const POW10 = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
+/** Where {@link scanSimpleNumber} leaves its value (a typed array: storing it does not allocate). */
+const simpleValue = new Float64Array(1);
+
+/**
+ * The common case of a pair coordinate, inlined for speed: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 15
+ * digits in all and no exponent, whose value is one correctly rounded division (both operands exact doubles),
+ * as Python's `float()` gives it; `-0` (a Python int) reads as 0. Anything else (exponents, long mantissas,
+ * `NaN`, `Infinity`, malformed text) goes to {@link scanPairNumber}, the general reader, from the same place.
+ * Returns the index after the number (value in `simpleValue[0]`), or −1.
+ */
+function scanSimpleNumber(s: string, start: number): number {
+  let i = start;
+  let c = s.charCodeAt(i);
+  const negative = c === 0x2d;
+  if (negative) c = s.charCodeAt(++i);
+  if (c >= 0x30 && c <= 0x39) {
+    let mantissa = c - 0x30;
+    let digits = 1;
+    c = s.charCodeAt(++i);
+    if (mantissa !== 0) {
+      while (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        digits++;
+        c = s.charCodeAt(++i);
+      }
+    }
+    let fraction = 0;
+    if (c === 0x2e /* . */) {
+      c = s.charCodeAt(++i);
+      while (c >= 0x30 && c <= 0x39) {
+        mantissa = mantissa * 10 + (c - 0x30);
+        fraction++;
+        c = s.charCodeAt(++i);
+      }
+    }
+    if (digits + fraction <= 15 && c !== 0x65 && c !== 0x45 && (fraction > 0 || s.charCodeAt(i - 1) !== 0x2e)) {
+      if (fraction === 0) {
+        simpleValue[0] = negative && mantissa !== 0 ? -mantissa : mantissa;
+      } else {
+        const v = mantissa / POW10[fraction]!;
+        simpleValue[0] = negative ? -v : v;
+      }
+      return i;
+    }
+  }
+  const next = scanPairNumber(s, start);
+  if (next >= 0) simpleValue[0] = scannedValue[0]!;
+  return next;
+}
+
 /**
  * Fast paths for the two common `<output>` payloads, read in place from the answer text without building JSON
  * values. Each accepts only inputs on which `parsePythonJson` gives the same numbers, and declines (−1 / false)
@@ -34,13 +86,14 @@ export function parseNumberPairs(text: string, buffer: PairBuffer, start = 0, en
   if (s.charCodeAt(i) === 0x5d /* ] */) return skipJsonSpace(s, i + 1) >= end ? 0 : -1;
   for (;;) {
     if (s.charCodeAt(i) !== 0x5b) return -1;
-    i = scanPairNumber(s, skipJsonSpace(s, i + 1));
+    i = scanSimpleNumber(s, skipJsonSpace(s, i + 1));
     if (i < 0) return -1;
-    const x = scannedValue[0]!;
+    const x = simpleValue[0]!;
     i = skipJsonSpace(s, i);
     if (s.charCodeAt(i) !== 0x2c /* , */) return -1;
-    i = scanPairNumber(s, skipJsonSpace(s, i + 1));
+    i = scanSimpleNumber(s, skipJsonSpace(s, i + 1));
     if (i < 0) return -1;
+    const y = simpleValue[0]!;
     i = skipJsonSpace(s, i);
     if (s.charCodeAt(i) !== 0x5d) return -1;
     if (2 * count + 2 > data.length) {
@@ -49,7 +102,7 @@ export function parseNumberPairs(text: string, buffer: PairBuffer, start = 0, en
       buffer.data = data = grown;
     }
     data[2 * count] = x;
-    data[2 * count + 1] = scannedValue[0]!;
+    data[2 * count + 1] = y;
     count++;
     i = skipJsonSpace(s, i + 1);
     const c = s.charCodeAt(i);
@@ -89,10 +142,10 @@ export function parseNumberRecord(text: string, out: Float64Array, start = 0, en
     const slot = boxKeySlot(s, keyStart, k - keyStart);
     i = skipJsonSpace(s, k + 1);
     if (s.charCodeAt(i) !== 0x3a /* : */) return false;
-    i = scanPairNumber(s, skipJsonSpace(s, i + 1));
+    i = scanSimpleNumber(s, skipJsonSpace(s, i + 1));
     if (i < 0) return false;
     if (slot >= 0) {
-      out[slot] = scannedValue[0]!;
+      out[slot] = simpleValue[0]!;
       seen |= 1 << slot;
     }
     i = skipJsonSpace(s, i);

@@ -45,11 +45,25 @@ export function pythonStrip(text: string, start = 0, end = text.length): string 
   return a === 0 && b === text.length ? text : text.slice(a, b);
 }
 
-/** Characters Python's `re.IGNORECASE` matches for each ASCII letter used in the answer tags (checked on CPython 3.11). */
-const CASE_VARIANTS: Readonly<Record<string, string>> = {
-  i: 'iI\\u0130\\u0131',
-  k: 'kK\\u212a',
+/** Characters Python's `re.IGNORECASE` matches for the ASCII letters that have non-ASCII variants (checked on CPython 3.11). */
+const EXTRA_CASE_VARIANTS: Readonly<Record<string, readonly number[]>> = {
+  i: [0x130, 0x131],
+  k: [0x212a],
 };
+
+/**
+ * The UTF-16 units Python's `re.IGNORECASE` (for `str` patterns) matches for the character `ch` of a tag: both
+ * ASCII cases of a letter and its non-ASCII variants (`k` also matches U+212A KELVIN SIGN), or `ch` itself.
+ *
+ * @example
+ * pythonCaseVariants('k'); // [0x6b, 0x4b, 0x212a]
+ * pythonCaseVariants('<'); // [0x3c]
+ */
+export function pythonCaseVariants(ch: string): number[] {
+  const lower = ch.toLowerCase();
+  if (!(lower >= 'a' && lower <= 'z')) return [ch.charCodeAt(0)];
+  return [lower.charCodeAt(0), lower.toUpperCase().charCodeAt(0), ...(EXTRA_CASE_VARIANTS[lower] ?? [])];
+}
 
 /**
  * A global regular expression that matches the literal `tag` the way Python's `re.IGNORECASE` does for `str`
@@ -62,7 +76,9 @@ export function pythonCaseInsensitive(tag: string): RegExp {
   let source = '';
   for (const ch of tag) {
     const lower = ch.toLowerCase();
-    if (lower >= 'a' && lower <= 'z') source += `[${CASE_VARIANTS[lower] ?? lower + lower.toUpperCase()}]`;
+    if (lower >= 'a' && lower <= 'z') {
+      source += `[${pythonCaseVariants(ch).map((c) => `\\u${c.toString(16).padStart(4, '0')}`).join('')}]`;
+    }
     else source += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
   return new RegExp(source, 'g');

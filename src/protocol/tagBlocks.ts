@@ -1,4 +1,4 @@
-import { isPythonSpace, pythonCaseInsensitive, pythonStrip } from './pythonText.js';
+import { isPythonSpace, pythonCaseInsensitive, pythonCaseVariants, pythonStrip } from './pythonText.js';
 
 /** Where the first `<tag>…</tag>` block sits: the content is `text.slice(contentStart, contentEnd)`. */
 export interface TagBlock {
@@ -20,22 +20,63 @@ let foundContentEnd = 0;
 let foundEnd = 0;
 
 /**
+ * A tag as the UTF-16 units each of its characters matches case-insensitively (Python's rules): `first[k]` and
+ * `second[k]` are the two ASCII cases (or the character twice), `extra[k]` the non-ASCII variants.
+ */
+interface TagPattern {
+  readonly first: Uint16Array;
+  readonly second: Uint16Array;
+  readonly extra: readonly (readonly number[])[];
+  readonly hasExtra: boolean;
+}
+
+function tagPattern(tag: string): TagPattern {
+  const variants = [...tag].map(pythonCaseVariants);
+  return {
+    first: Uint16Array.from(variants, (v) => v[0]!),
+    second: Uint16Array.from(variants, (v) => v[1] ?? v[0]!),
+    extra: variants.map((v) => v.slice(2)),
+    hasExtra: variants.some((v) => v.length > 2),
+  };
+}
+
+const OUTPUT_OPEN_TAG = tagPattern('<output>');
+const OUTPUT_CLOSE_TAG = tagPattern('</output>');
+const THINK_OPEN_TAG = tagPattern('<think>');
+const THINK_CLOSE_TAG = tagPattern('</think>');
+
+/** Index of the first match of `tag` in `text` at or after `from` (Python IGNORECASE matching), or −1. */
+function findTag(text: string, tag: TagPattern, from: number): number {
+  const { first, second, extra, hasExtra } = tag;
+  const length = first.length;
+  for (let at = text.indexOf('<', from); at !== -1; at = text.indexOf('<', at + 1)) {
+    let k = 1;
+    for (; k < length; k++) {
+      const c = text.charCodeAt(at + k);
+      if (c !== first[k] && c !== second[k] && !(hasExtra && extra[k]!.includes(c))) break;
+    }
+    if (k === length) return at;
+  }
+  return -1;
+}
+
+/**
  * The block the official lazy pattern `<tag>\s*(.*?)\s*</tag>` (IGNORECASE, DOTALL) finds with `re.search`:
  * the first opening tag that has a closing tag after it, up to the first such closing tag. Because a later
  * opening tag can only close with a closing tag that also follows the first one, only the first opening tag
  * needs checking, so this runs in linear time (the backtracking regex can be cubic on long whitespace runs).
  * Every tag variant is as long as the tag itself (the case variants are single UTF-16 units).
  */
-function locate(text: string, open: RegExp, openLength: number, close: RegExp, closeLength: number, from: number): boolean {
-  open.lastIndex = from;
-  if (!open.test(text)) return false;
-  const contentStart = open.lastIndex;
-  close.lastIndex = contentStart;
-  if (!close.test(text)) return false;
-  foundStart = contentStart - openLength;
+function locate(text: string, open: TagPattern, close: TagPattern, from: number): boolean {
+  const start = findTag(text, open, from);
+  if (start === -1) return false;
+  const contentStart = start + open.first.length;
+  const closeAt = findTag(text, close, contentStart);
+  if (closeAt === -1) return false;
+  foundStart = start;
   foundContentStart = contentStart;
-  foundEnd = close.lastIndex;
-  foundContentEnd = foundEnd - closeLength;
+  foundContentEnd = closeAt;
+  foundEnd = closeAt + close.first.length;
   return true;
 }
 
@@ -44,11 +85,11 @@ function found(): TagBlock {
 }
 
 function locateOutput(text: string, from: number): boolean {
-  return locate(text, OUTPUT_OPEN, 8, OUTPUT_CLOSE, 9, from);
+  return locate(text, OUTPUT_OPEN_TAG, OUTPUT_CLOSE_TAG, from);
 }
 
 function locateThink(text: string, from: number): boolean {
-  return locate(text, THINK_OPEN, 7, THINK_CLOSE, 8, from);
+  return locate(text, THINK_OPEN_TAG, THINK_CLOSE_TAG, from);
 }
 
 /** The first `<output>…</output>` block (see {@link locate}), searching from `from`. */

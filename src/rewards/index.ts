@@ -2,3 +2,4 @@
 export { computeScore, alafNormaliser, type RewardOptions, type RewardResult } from './computeScore.js';
 export { strictFormatViolations, ALL_STRICT_CHECKS, type StrictFormatOptions } from './strictFormat.js';
 export { isBoxPayload, isTrajectoryPayload, readBoxPayload, OutputPayload } from './payloadShape.js';
+export { rewardResultJson } from './rewardResultJson.js';

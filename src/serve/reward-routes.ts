@@ -6,7 +6,7 @@
  * @module
  */
 import type { z } from 'zod';
-import { rewardResultJson } from '../cli/commands/reward-lines.js';
+import { rewardResultJson } from '../rewards/index.js';
 import type { RewardOptions, RewardResult } from '../rewards/index.js';
 import { HttpError, parseJsonBody } from './http-json.js';
 import { OpenRlhfRequestSchema, RewardBatchSchema } from './reward-requests.js';

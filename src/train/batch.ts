@@ -22,6 +22,8 @@ export interface HostBatch {
   readonly weights: Float32Array;
   /** Target tokens that carry loss. */
   readonly targetTokens: number;
+  /** The axis place of each coordinate target (see `coordinatePlaces`), -1 for other targets. */
+  readonly targetPlaces: Float32Array;
 }
 
 /**
@@ -29,7 +31,12 @@ export interface HostBatch {
  * the config's; shorter for a length bucket). Longer targets are cut (their `<eos>` is then lost, so choose
  * the lengths from the data).
  */
-export function hostBatch(examples: readonly Example[], c: ModelConfig, targetLength = c.targetLength): HostBatch {
+export function hostBatch(
+  examples: readonly Example[],
+  c: ModelConfig,
+  targetLength = c.targetLength,
+  places?: Float32Array,
+): HostBatch {
   const B = examples.length;
   const Np = patchCount(c);
   const Pd = patchDim(c);
@@ -41,6 +48,7 @@ export function hostBatch(examples: readonly Example[], c: ModelConfig, targetLe
   const keyValid = new Float32Array(B * T);
   const targets = new Int32Array(B * L).fill(PAD);
   const weights = new Float32Array(B * L);
+  const targetPlaces = new Float32Array(B * L).fill(-1);
   let targetTokens = 0;
   examples.forEach((ex, b) => {
     patchify(ex.rgb, c.imageSize, c.patchSize, patches, b * Np * Pd);
@@ -49,11 +57,17 @@ export function hostBatch(examples: readonly Example[], c: ModelConfig, targetLe
     const target = ex.target.slice(0, L);
     tokens.set(target, b * S + c.promptLength);
     targets.set(target, b * L);
+    if (places) {
+      target.forEach((t, i) => {
+        const place = places[t] as number;
+        if (place < 1e6) targetPlaces[b * L + i] = place;
+      });
+    }
     weights.fill(1, b * L, b * L + target.length);
     targetTokens += target.length;
     keyValid.set(keyValidity(aligned, c, true, L), b * T);
   });
-  return { size: B, targetLength: L, patches, tokens, keyValid, targets, weights, targetTokens };
+  return { size: B, targetLength: L, patches, tokens, keyValid, targets, weights, targetTokens, targetPlaces };
 }
 
 /** Upload a host batch. */

@@ -31,7 +31,9 @@ export const SftOptionsSchema = z
     nLayers: z.number().int().positive().default(4),
     nHeads: z.number().int().positive().default(4),
     mlpRatio: z.number().int().positive().default(4),
-    coordinateBins: z.number().int().min(2).default(128),
+    coordinateBins: z.number().int().min(2).default(100),
+    /** Coordinate targets as a Gaussian over neighbouring bins of this width (in bins); 0 = one-hot. */
+    coordinateSigma: z.number().min(0).default(1),
     /** Caps on the sequence regions (the actual lengths come from the training data). */
     maxPromptLength: z.number().int().positive().default(48),
     maxTargetLength: z.number().int().positive().default(256),

@@ -27,7 +27,7 @@ import { Generator } from '../model/generate.js';
 import type { JaxArray } from '../model/jax.js';
 import { np, ready, tree } from '../model/jax.js';
 import type { SequenceBatch } from '../model/loss.js';
-import { sftLoss } from '../model/loss.js';
+import { coordinatePlaces, sftLoss } from '../model/loss.js';
 import type { VlaModel } from '../model/model.js';
 import { paramsToDevice, paramsToHost } from '../model/model.js';
 import type { ModelParams } from '../model/params.js';
@@ -244,8 +244,14 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     return s.ref;
   };
   const adam = { beta1: options.beta1, beta2: options.beta2, eps: 1e-8, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm };
-  const trainStep = createTrainStep((p, b: SequenceBatch & { structure: JaxArray }) => {
-    const { structure: s, ...batch } = b;
+  const sigma = options.coordinateSigma;
+  const placesHost = coordinatePlaces(tokenizer);
+  const places = np.array(placesHost);
+  const trainStep = createTrainStep((p, b: SequenceBatch & { structure: JaxArray; places: JaxArray; targetPlaces: JaxArray }) => {
+    const { structure: s, places: pl, targetPlaces, ...batch } = b;
+    if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, targetPlaces, sigma });
+    pl.dispose();
+    targetPlaces.dispose();
     return sftLoss(p, batch, s, config);
   }, adam);
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
@@ -304,10 +310,16 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
         next.indices.map((i) => trainExamples[i] as Example),
         config,
         L,
+        placesHost,
       );
       const t = step + 1;
       const lr = learningRate(schedule, t);
-      const result = trainStep(params, state, { ...deviceBatch(host, config), structure: structureFor(L) }, stepScalars(lr, t, adam));
+      const result = trainStep(params, state, {
+          ...deviceBatch(host, config),
+          structure: structureFor(L),
+          places: places.ref,
+          targetPlaces: np.array(host.targetPlaces).reshape([host.size, L]),
+        }, stepScalars(lr, t, adam));
       params = result.params;
       state = result.state;
       const [lossData, normData] = await Promise.all([result.loss.data(), result.gradNorm.data()]);
@@ -342,6 +354,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   } finally {
     progress.done();
     for (const s of structures.values()) s.dispose();
+    places.dispose();
     trainStep.dispose();
     tree.dispose([params, state]);
   }

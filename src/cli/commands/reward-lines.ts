@@ -5,7 +5,9 @@
  * @module
  */
 import { computeScore } from '../../rewards/index.js';
-import type { RewardResult } from '../../rewards/index.js';
+import { rewardResultJson } from '../../rewards/index.js';
+
+export { rewardResultJson };
 
 /** The reward parameters a line is scored with. */
 export interface RewardLineOptions {
@@ -26,24 +28,6 @@ export interface RewardBatchResult {
   readonly lines: number;
   /** One `line N: ...` message per bad line, in order. */
   readonly errors: readonly string[];
-}
-
-function jsonNumber(value: number | null): string {
-  return value === null || !Number.isFinite(value) ? 'null' : String(value);
-}
-
-/**
- * The output line (without newline) for one reward result.
- *
- * @example
- * rewardResultJson({ score: 1, formatScore: 1, taskScore: 1, mode: 'box', iou: 1, giou: 1, alaf: null, dfd: null });
- * // '{"score":1,"format_score":1,"task_score":1,"mode":"box","iou":1,"giou":1,"alaf":null,"dfd":null}'
- */
-export function rewardResultJson(r: RewardResult): string {
-  return (
-    `{"score":${jsonNumber(r.score)},"format_score":${jsonNumber(r.formatScore)},"task_score":${jsonNumber(r.taskScore)},` +
-    `"mode":"${r.mode}","iou":${jsonNumber(r.iou)},"giou":${jsonNumber(r.giou)},"alaf":${jsonNumber(r.alaf)},"dfd":${jsonNumber(r.dfd)}}`
-  );
 }
 
 function describe(value: unknown): string {
