@@ -6,19 +6,9 @@
  *
  * @module
  */
-import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
+import { nonNegativeInteger, positiveInteger } from '../flag-parsers.js';
 
 interface SynthFlags {
   out?: string;

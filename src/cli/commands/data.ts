@@ -12,22 +12,13 @@
  *
  * @module
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { SHAREROBOT_CONVENTION } from '../../data/sharerobot-convention.js';
 import { registerDataCot } from './data-cot.js';
 import { registerDataSynth } from './data-synth.js';
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
+import { nonNegativeInteger, positiveInteger } from '../flag-parsers.js';
 
 interface ConvertFlags {
   from: 'sharerobot' | 'vla-r1';

@@ -11,11 +11,7 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { engineThreads, interruptController } from './train.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
+import { positiveInteger } from '../flag-parsers.js';
 
 function seedValue(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new InvalidArgumentError('expected an integer from 0 to 4294967295');

@@ -6,16 +6,11 @@
  *
  * @module
  */
-import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { addPolicyOptions } from '../policy-options.js';
 import { engineThreads } from './train.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
+import { positiveInteger } from '../flag-parsers.js';
 
 interface EvalFlags {
   policy: string;

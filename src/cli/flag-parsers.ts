@@ -1,0 +1,27 @@
+/**
+ * Parsers for numeric command-line flags, shared by every command. Each throws commander's
+ * `InvalidArgumentError`, which commander reports as `error: option '--flag <n>' argument 'x' is invalid. …`.
+ *
+ * @example
+ * program.option('--steps <n>', 'optimiser steps', positiveInteger);
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number ≥ 1. */
+export function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+/** A whole number ≥ 0. */
+export function nonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+/** A finite number ≥ 0. */
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+}
