@@ -9,7 +9,7 @@
  */
 
 /** The benchmark modules, in the order they run. */
-export const BENCHMARKS: readonly string[] = ['reward', 'serve', 'eval-client', 'synth', 'model'];
+export const BENCHMARKS: readonly string[] = ['reward', 'serve', 'eval-client', 'synth', 'model', 'policy-serve'];
 
 interface BenchModule {
   run?: () => Promise<void>;

@@ -136,22 +136,29 @@ export function countParams(c: ModelConfig): number {
 }
 
 /**
- * Fresh weights on the host, GPT-2 style: normal(0, 0.02) for matrices and embeddings, residual output
- * projections scaled by 1/√(2·layers), zero biases, unit LayerNorm scales.
+ * Fresh weights on the host: projections normal(0, 1/√fan_in) with residual output projections scaled by
+ * 1/√(2·layers); embeddings, positions and the head normal(0, 0.02); zero biases, unit LayerNorm scales;
+ * `promptWeight` starts as the identity (the conditioning vector is then the mean prompt embedding itself).
  *
  * @example
  * const host = initParams(config, new Rng(0));
  */
 export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
-  const residualStd = 0.02 / Math.sqrt(2 * c.nLayers);
+  const residual = 1 / Math.sqrt(2 * c.nLayers);
   return mapParams(paramShapes(c), (shape, name) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
     const leaf = name.split('.').pop() ?? name;
     if (leaf.endsWith('Scale')) data.fill(1);
+    else if (leaf === 'promptWeight') for (let i = 0; i < (shape[0] as number); i++) data[i * (shape[1] as number) + i] = 1;
     else if (leaf.endsWith('Bias')) data.fill(0);
     else {
-      const std = leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residualStd : 0.02;
+      // Projections: fan-in scaling (1/√fan_in; the 0.02 of GPT-2 is that for d ≈ 2500 and leaves a model this
+      // small deep in the slow start of attention learning), residual outputs further scaled by 1/√(2·layers).
+      // Embeddings, positions and the head: 0.02.
+      const fanIn = shape[0] as number;
+      const projection = leaf.endsWith('Weight') && leaf !== 'headWeight';
+      const std = !projection ? 0.02 : (leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residual : 1) / Math.sqrt(fanIn);
       for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
     }
     return { shape, data };

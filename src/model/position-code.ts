@@ -7,6 +7,10 @@
  *   second);
  * - x-coordinate tokens get `[φ(v), 0]` and y-coordinate tokens `[0, φ(v)]` as input embedding and as head
  *   column; number pieces of the rationale (`0.42`) get `[φ(v), φ(v)] / √2`;
+ * - every attention layer's value and output projections start as the identity on the code's dimensions
+ *   (plus their random init), so attending to a patch already carries that patch's location to the head.
+ *   Without this, attention and the value path each wait for the other to become useful (a saddle that
+ *   small random init escapes only slowly), and the model learns where things are far more slowly.
  *
  * with `φ(u) = [sin 2πf_k u, cos 2πf_k u]_k` over geometric frequencies. Only the initial values change;
  * every weight is trained as usual.
@@ -82,6 +86,15 @@ export function applyPositionCode(p: ModelParams<HostTensor>, c: ModelConfig, to
     const y = new Float32Array(d);
     y.set(code, half);
     write(tok.coordinateToken(v, 'y'), y);
+  }
+  const width = 2 * half;
+  for (const b of p.blocks) {
+    const qkv = b.qkvWeight.data;
+    const out = b.outWeight.data;
+    for (let j = 0; j < width; j++) {
+      qkv[j * 3 * d + 2 * d + j] = (qkv[j * 3 * d + 2 * d + j] as number) + 1;
+      out[j * d + j] = (out[j * d + j] as number) + 1;
+    }
   }
   tok.pieces.forEach((piece, i) => {
     const v = numberValue(piece);

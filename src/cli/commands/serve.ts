@@ -1,6 +1,7 @@
 /**
  * `vla-r1 serve`: HTTP services. `serve reward` serves the VLA-R1 verifiable reward to trainers
- * (OpenRLHF's `/get_reward`, our `/v1/reward`, `/health`). The policy service comes later.
+ * (OpenRLHF's `/get_reward`, our `/v1/reward`, `/health`). `serve policy` serves a local checkpoint behind an
+ * OpenAI-compatible API (`/v1/chat/completions`, `/v1/models`, `/health`), batching concurrent requests.
  *
  * @module
  */
@@ -161,6 +162,89 @@ async function serveOneProcess(
   }
 }
 
+interface ServePolicyOptions {
+  checkpoint: string;
+  host: string;
+  port: number;
+  token?: string;
+  maxBatch: number;
+  batchWindow: number;
+  modelName: string;
+  bodyLimit: number;
+  shutdownGrace: number;
+  quiet?: boolean;
+}
+
+/** The environment variable `serve policy` reads its token from. */
+export const POLICY_TOKEN_ENV = 'VLA_R1_POLICY_TOKEN';
+
+/** Serve a checkpoint in this process until SIGTERM/SIGINT (a second signal cuts open connections). */
+async function servePolicy(options: ServePolicyOptions): Promise<void> {
+  const { createLocalPolicy } = await import('../../policy/local.js');
+  const { isLoopbackHost, startPolicyServer } = await import('../../serve/policy-server.js');
+  const token = options.token ?? (process.env[POLICY_TOKEN_ENV] || undefined);
+  if (token !== undefined && token.trim() === '') throw new UserError('--token: empty token');
+  const log = (line: string): void => {
+    process.stderr.write(`vla-r1 serve policy: ${line}\n`);
+  };
+  if (!isLoopbackHost(options.host) && token === undefined) {
+    log(`warning: listening on ${options.host} without a token: anyone who can reach this port can use it (set --token or ${POLICY_TOKEN_ENV})`);
+  }
+  const policy = await createLocalPolicy(options.checkpoint, { batchSize: options.maxBatch });
+  let service: Awaited<ReturnType<typeof startPolicyServer>>;
+  try {
+    service = await startPolicyServer({
+      policy,
+      modelName: options.modelName,
+      host: options.host,
+      port: options.port,
+      token,
+      maxBatch: options.maxBatch,
+      batchWindowMs: options.batchWindow,
+      bodyLimitBytes: options.bodyLimit,
+      log,
+    });
+  } catch (error: unknown) {
+    await policy.close();
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new UserError(`--port ${options.port}: already in use on ${options.host}`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new UserError(`--host ${options.host}: not an address of this machine`);
+    if (e.code === 'EACCES') throw new UserError(`--port ${options.port}: permission denied`);
+    throw error;
+  }
+  const running = service;
+  let signals = 0;
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    onSignal = (signal) => {
+      signals += 1;
+      if (signals > 1) {
+        log(`${signal} again: closing all connections now`);
+        running.server.closeAllConnections();
+        return;
+      }
+      if (!options.quiet) log(`${signal}: stopping (finishing ${running.stats.inFlight} in-flight request(s))`);
+      running.close(options.shutdownGrace).then(resolve, resolve);
+    };
+  });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // The URL line goes to stdout (scripts and tests read it); everything else to stderr.
+  process.stdout.write(
+    `vla-r1 policy service listening on ${running.url} (model ${options.modelName}; POST /v1/chat/completions, GET /v1/models, GET /health)${token ? ', token required' : ''}\n`,
+  );
+  try {
+    await stopped;
+    if (!options.quiet) {
+      log(`stopped after ${running.stats.requests} request(s), ${running.stats.completions} completion(s) in ${running.batcher.stats.batches} batch(es)`);
+    }
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await policy.close();
+  }
+}
+
 /**
  * Register `vla-r1 serve` and its subcommands.
  *
@@ -168,7 +252,9 @@ async function serveOneProcess(
  * // $ vla-r1 serve reward --port 5000 --token "$(openssl rand -hex 16)"
  */
 export function registerServe(program: Command): void {
-  const serve = program.command('serve').description('HTTP services: the verifiable reward for trainers (verl, OpenRLHF)');
+  const serve = program
+    .command('serve')
+    .description('HTTP services: the verifiable reward for trainers (verl, OpenRLHF), a local policy behind an OpenAI-compatible API');
   serve
     .command('reward')
     .description(
@@ -193,5 +279,24 @@ export function registerServe(program: Command): void {
     .option('-q, --quiet', 'no lifecycle lines on stderr')
     .action(async (options: ServeRewardOptions) => {
       await serveReward(options);
+    });
+  serve
+    .command('policy')
+    .description(
+      'Serve a local checkpoint behind an OpenAI-compatible API: POST /v1/chat/completions (one user message: ' +
+        'the prompt text and a data: image), GET /v1/models, GET /health. Concurrent requests are batched',
+    )
+    .requiredOption('--checkpoint <dir>', 'checkpoint folder (or a training run folder holding checkpoint/)')
+    .option('--host <address>', 'interface to bind (0.0.0.0 = every interface: use a token)', '127.0.0.1')
+    .option('--port <number>', 'port (0 = any free port)', parseNumber('--port', { integer: true, max: 65535 }), 8000)
+    .option('--token <token>', `require Authorization: Bearer TOKEN; default $${POLICY_TOKEN_ENV}`)
+    .option('--max-batch <n>', 'most answers generated in one batch', parseNumber('--max-batch', { integer: true, min: 1, max: 4096 }), 32)
+    .option('--batch-window <ms>', 'how long an idle service waits for more requests to batch', parseNumber('--batch-window', { max: 1000 }), 5)
+    .option('--model-name <id>', 'the model id clients send and GET /v1/models lists', 'vla-r1')
+    .option('--body-limit <size>', 'largest request body, e.g. 32m', parseByteSize, 32 * 1024 * 1024)
+    .option('--shutdown-grace <ms>', 'on SIGTERM, how long in-flight requests may take before connections are cut', parseNumber('--shutdown-grace', { integer: true }), 10_000)
+    .option('-q, --quiet', 'no lifecycle lines on stderr')
+    .action(async (options: ServePolicyOptions) => {
+      await servePolicy(options);
     });
 }
