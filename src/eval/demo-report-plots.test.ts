@@ -19,8 +19,10 @@ describe('niceTicks', () => {
         expect(ticks.length).toBeGreaterThanOrEqual(count);
         expect(ticks.length).toBeLessThanOrEqual(2.5 * count + 2);
         for (const t of ticks) {
-          expect(t).toBeGreaterThanOrEqual(lo - span * 1e-6);
-          expect(t).toBeLessThanOrEqual(lo + span + span * 1e-6);
+          // Ticks are rounded to 14 significant digits, so allow that much relative slack too.
+          const slack = span * 1e-6 + Math.abs(t) * 1e-13;
+          expect(t).toBeGreaterThanOrEqual(lo - slack);
+          expect(t).toBeLessThanOrEqual(lo + span + slack);
         }
         for (let k = 2; k < ticks.length; k++) {
           const step = (ticks[1] as number) - (ticks[0] as number);
