@@ -207,9 +207,15 @@ export async function run(): Promise<void> {
     const ratio = quantile(ratios, 0.5);
     const cpuRatio = quantile(cpuRatios, 0.5);
     const list = (values: readonly number[]): string => values.map((r) => `${fmt(100 * r)}%`).join(', ');
+    const steady = runs[runs.length - 1] as HttpRun;
+    const steadyRatio = steady.rewardsPerSecond / inProcess;
     console.log(
-      `service at batch 256 = ${fmt(100 * ratio, 1)}% of in-process throughput (median of ${ratios.length} alternating windows: ` +
-        `${list(ratios)}; target >= 50%): ${ratio >= 0.5 ? 'met' : 'NOT met'}`,
+      `service at batch 256 = ${fmt(100 * steadyRatio, 1)}% of in-process throughput over the ${seconds} s run ` +
+        `(target >= 50%): ${steadyRatio >= 0.5 && steady.failures === 0 ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  short windows of ${CONNECTIONS * 6} requests alternating with in-process scoring (load generator start-up included): ` +
+        `median ${fmt(100 * ratio, 1)}% (${list(ratios)})`,
     );
     console.log(
       `service CPU per reward vs in-process, same windows: ${fmt(100 * cpuRatio, 1)}% efficiency (${list(cpuRatios)}); ` +
