@@ -16,9 +16,13 @@ import type { Action, TaskKind } from '../protocol/types.js';
 import type { Tokenizer } from './tokenizer.js';
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from './tokenizer.js';
 
-/** The prompt tokens: the task token, then the instruction. */
+/**
+ * The prompt tokens: the task token, then the instruction as word pieces. Phrase merges are not applied to
+ * instructions: a merged phrase ("pick up the red") would hide the words the model has to ground (the
+ * colour, the object), and each merged variant would have to be learned separately.
+ */
 export function encodePrompt(tok: Tokenizer, instruction: string, kind: TaskKind): number[] {
-  return [kind === 'affordance' ? TASK_AFFORDANCE : TASK_TRAJECTORY, ...tok.encodeText(instruction)];
+  return [kind === 'affordance' ? TASK_AFFORDANCE : TASK_TRAJECTORY, ...tok.encodeText(instruction, { merges: false })];
 }
 
 /** The coordinate tokens of an action (no `<answer>`, no `<eos>`). */

@@ -136,15 +136,17 @@ export function countParams(c: ModelConfig): number {
 }
 
 /**
- * Fresh weights on the host: projections normal(0, 1/√fan_in) with residual output projections scaled by
- * 1/√(2·layers); embeddings, positions and the head normal(0, 0.02); zero biases, unit LayerNorm scales;
- * `promptWeight` starts as the identity (the conditioning vector is then the mean prompt embedding itself).
+ * Fresh weights on the host, GPT-2 style: normal(0, 0.02) for matrices and embeddings, residual output
+ * projections scaled by 1/√(2·layers), zero biases, unit LayerNorm scales; except query and key projections,
+ * normal(0, 1/√d), and `promptWeight`, which starts as the identity (the conditioning vector is then the mean
+ * prompt embedding itself).
  *
  * @example
  * const host = initParams(config, new Rng(0));
  */
 export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
-  const residual = 1 / Math.sqrt(2 * c.nLayers);
+  const residualStd = 0.02 / Math.sqrt(2 * c.nLayers);
+  const queryKeyStd = 1 / Math.sqrt(c.dModel);
   return mapParams(paramShapes(c), (shape, name) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
@@ -153,13 +155,14 @@ export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
     else if (leaf === 'promptWeight') for (let i = 0; i < (shape[0] as number); i++) data[i * (shape[1] as number) + i] = 1;
     else if (leaf.endsWith('Bias')) data.fill(0);
     else {
-      // Projections: fan-in scaling (1/√fan_in; the 0.02 of GPT-2 is that for d ≈ 2500 and leaves a model this
-      // small deep in the slow start of attention learning), residual outputs further scaled by 1/√(2·layers).
-      // Embeddings, positions and the head: 0.02.
-      const fanIn = shape[0] as number;
-      const projection = leaf.endsWith('Weight') && leaf !== 'headWeight';
-      const std = !projection ? 0.02 : (leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residual : 1) / Math.sqrt(fanIn);
+      const std = leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residualStd : 0.02;
       for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+      if (leaf === 'qkvWeight') {
+        // Queries and keys: 1/√d, so attention scores are not all ~0 at the start (a bilinear form grows from
+        // its own size: from 0.02 the model would sit long in the slow start of attention learning).
+        const [rows, cols] = shape as [number, number];
+        for (let r = 0; r < rows; r++) for (let k = 0; k < (2 * cols) / 3; k++) data[r * cols + k] = rng.normal() * queryKeyStd;
+      }
     }
     return { shape, data };
   });

@@ -74,6 +74,8 @@ export interface TokenizerTrainOptions {
   readonly maxMerges?: number;
   /** Merge only pairs seen at least this often. Default 20. */
   readonly mergeMinCount?: number;
+  /** Texts to learn merges from (default: the same texts). */
+  readonly mergeTexts?: Iterable<string>;
 }
 
 /** A coordinate axis. */
@@ -125,7 +127,7 @@ export class Tokenizer {
     const known = new Set([...ASCII_PIECES, ...learned]);
     const merges =
       (options.maxMerges ?? 0) > 0
-        ? learnMerges(sequences.flatMap((seq) => splitAtUnknown(seq, known)), {
+        ? learnMerges((options.mergeTexts ? [...options.mergeTexts].map(splitPieces) : sequences).flatMap((seq) => splitAtUnknown(seq, known)), {
             maxMerges: options.maxMerges ?? 0,
             minCount: options.mergeMinCount ?? 20,
           })
@@ -158,10 +160,14 @@ export class Tokenizer {
     return this.textOffset + this.pieces.length;
   }
 
-  /** Encode text: pieces (merged where a learned merge applies) as one token, unknown pieces character by character (`<unk>` outside ASCII). */
-  encodeText(text: string): number[] {
+  /**
+   * Encode text: pieces (merged where a learned merge applies, unless `merges` is false) as one token,
+   * unknown pieces character by character (`<unk>` outside ASCII).
+   */
+  encodeText(text: string, options: { merges?: boolean } = {}): number[] {
     const out: number[] = [];
-    for (const piece of this.#encoder.apply(splitPieces(text))) {
+    const pieces = splitPieces(text);
+    for (const piece of options.merges === false ? pieces : this.#encoder.apply(pieces)) {
       const id = this.#ids.get(piece);
       if (id !== undefined) {
         out.push(id);

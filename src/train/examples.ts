@@ -38,6 +38,11 @@ export function vocabularyTexts(records: readonly LoadedRecord[], cot: boolean):
   return records.flatMap((r) => (cot ? [r.instruction, recordRationale(r)] : [r.instruction]));
 }
 
+/** Texts to learn phrase merges from: the rationales (merges are not applied to instructions). */
+export function mergeTexts(records: readonly LoadedRecord[], cot: boolean): string[] {
+  return cot ? records.map(recordRationale) : [];
+}
+
 /**
  * Load the images of records and tokenise them (images are decoded a few at a time, in order).
  *

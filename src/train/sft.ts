@@ -43,7 +43,7 @@ import { DataCursorSchema, bucketFor, lengthBuckets, nextBatch, startCursor } fr
 import type { DataCursor } from './data-order.js';
 import { evaluateExamples } from './evaluate.js';
 import type { Example } from './examples.js';
-import { buildExamples, vocabularyTexts } from './examples.js';
+import { buildExamples, mergeTexts, vocabularyTexts } from './examples.js';
 import { MetricsLog } from './metrics-log.js';
 import { learningRate } from './schedule.js';
 import type { SftOptions, SftOptionsInput } from './sft-options.js';
@@ -188,6 +188,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       minCount: options.minPieceCount,
       maxMerges: options.maxMerges,
       mergeMinCount: options.mergeMinCount,
+      mergeTexts: mergeTexts(trainRecords, options.cot),
     });
     cursor = startCursor(options.seed);
     await metricsLog.truncateAfter(0);
