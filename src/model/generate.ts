@@ -13,7 +13,7 @@ import { blockUntilReady, jit, np, tree } from './jax.js';
 import type { VlaModel } from './model.js';
 import type { ModelParams } from './params.js';
 import { Rng } from './rng.js';
-import { sampleToken } from './sampling.js';
+import { expectedCoordinate, sampleToken } from './sampling.js';
 import { alignPrompt, keyValidity } from './sequence-layout.js';
 import { PAD } from './tokenizer.js';
 import type { LayerCache, PrefixCache } from './transformer.js';
@@ -43,6 +43,11 @@ export interface GenerationOptions {
   /** Largest batch run at once (larger inputs are split). Default 64. */
   readonly batchSize?: number;
   /**
+   * How greedy decoding (temperature 0) picks coordinate tokens: `expectation` (default: the bin nearest to
+   * the mean under the model's distribution, minimum-Bayes-risk for squared error) or `argmax`.
+   */
+  readonly coordinates?: 'expectation' | 'argmax';
+  /**
    * Run the decoding kernels on the calling thread (`sync`, the default: no worker round trips, best for
    * the small per-token kernels) or on the engine's worker threads (`async`).
    */
@@ -66,6 +71,10 @@ type PrefillFn = OwnedFunction<(p: Params, patches: JaxArray, prompt: JaxArray, 
 type StepFn = OwnedFunction<
   (p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) => { logits: JaxArray; generated: LayerCache }
 >;
+
+const X_CLASS = GRAMMAR_CLASSES.indexOf('x');
+const Y_CLASS = GRAMMAR_CLASSES.indexOf('y');
+const X_OR_EOS_CLASS = GRAMMAR_CLASSES.indexOf('x-or-eos');
 
 /** Round a batch up to a power of two so a few compiled shapes serve every request size. */
 function paddedBatch(n: number, cap: number): number {
@@ -145,6 +154,9 @@ export class Generator {
     const constrained = options.constrained ?? true;
     const sync = (options.execution ?? 'sync') === 'sync';
     const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
+    const expectation = sampling.temperature <= 0 && (options.coordinates ?? 'expectation') === 'expectation';
+    const xRange = { offset: tok.coordinateOffset, bins: tok.coordinateBins };
+    const yRange = { offset: tok.coordinateOffset + tok.coordinateBins, bins: tok.coordinateBins };
     const states: GrammarState[] = inputs.map((i) => startState(i.kind));
     const tokens: number[][] = inputs.map(() => []);
     const logProbs: number[][] = inputs.map(() => []);
@@ -161,7 +173,11 @@ export class Generator {
           if (state.phase === 'done') continue;
           const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, grammar));
           const mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
-          const { token, logProb } = sampleToken(host, b * V, V, mask, sampling, rng, scratch);
+          const axis = cls === X_CLASS || cls === X_OR_EOS_CLASS ? 'x' : cls === Y_CLASS ? 'y' : undefined;
+          const { token, logProb } =
+            expectation && axis !== undefined
+              ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch)
+              : sampleToken(host, b * V, V, mask, sampling, rng, scratch);
           next[b] = token;
           tokens[b]?.push(token);
           logProbs[b]?.push(logProb);

@@ -3,8 +3,8 @@
  * "coordinate token v" and "image patch at v" start out similar and a freshly initialised model can copy a
  * location from the image to its answer:
  *
- * - image-patch positions get `[φ(cx), φ(cy)]` (patch centre) in the first quarter of the width each
- *   (x, then y); every position gets the standard sinusoidal code of its index in the remaining half;
+ * - image-patch positions get `[φ(cx), φ(cy)]` (patch centre; x in the first half of the width, y in the
+ *   second);
  * - x-coordinate tokens get `[φ(v), 0]` and y-coordinate tokens `[0, φ(v)]` as input embedding and as head
  *   column; number pieces of the rationale (`0.42`) get `[φ(v), φ(v)] / √2`;
  * - every attention layer's value and output projections start as the identity on the code's dimensions
@@ -42,17 +42,6 @@ export function fourierCode(u: number, width: number): Float32Array {
   return out;
 }
 
-/** The standard sinusoidal code of a sequence index (Vaswani et al.), `width` entries. */
-export function sequenceCode(index: number, width: number): Float32Array {
-  const out = new Float32Array(width);
-  for (let k = 0; k < Math.floor(width / 2); k++) {
-    const angle = index / 10000 ** ((2 * k) / width);
-    out[2 * k] = Math.sin(angle);
-    out[2 * k + 1] = Math.cos(angle);
-  }
-  return out;
-}
-
 function numberValue(piece: string): number | undefined {
   if (!/^ ?[01](\.[0-9]+)?$/.test(piece)) return undefined;
   const v = Number(piece);
@@ -67,22 +56,17 @@ function numberValue(piece: string): number | undefined {
  */
 export function applyPositionCode(p: ModelParams<HostTensor>, c: ModelConfig, tok: Tokenizer): ModelParams<HostTensor> {
   const d = c.dModel;
-  const half = Math.floor(d / 8) * 2;
+  const half = Math.floor(d / 4) * 2;
   if (half < 2) return p;
   const grid = c.imageSize / c.patchSize;
   const positions = p.positions.data;
-  const rest = d - 2 * half;
-  const T = p.positions.shape[0] as number;
-  for (let i = 0; i < T; i++) {
+  for (let i = 0; i < patchCount(c); i++) {
+    const cx = ((i % grid) + 0.5) / grid;
+    const cy = (Math.floor(i / grid) + 0.5) / grid;
     const row = i * d;
     positions.fill(0, row, row + d);
-    if (i < patchCount(c)) {
-      const cx = ((i % grid) + 0.5) / grid;
-      const cy = (Math.floor(i / grid) + 0.5) / grid;
-      positions.set(fourierCode(cx, half).map((v) => v * EMBED_SCALE), row);
-      positions.set(fourierCode(cy, half).map((v) => v * EMBED_SCALE), row + half);
-    }
-    positions.set(sequenceCode(i, rest).map((v) => v * EMBED_SCALE), row + 2 * half);
+    positions.set(fourierCode(cx, half).map((v) => v * EMBED_SCALE), row);
+    positions.set(fourierCode(cy, half).map((v) => v * EMBED_SCALE), row + half);
   }
   const V = c.vocabSize;
   const emb = p.tokenEmbedding.data;

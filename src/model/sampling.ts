@@ -1,5 +1,6 @@
 /**
- * Choosing the next token from logits on the host: grammar mask, temperature, nucleus (top-p), greedy.
+ * Choosing the next token from logits on the host: grammar mask, temperature, nucleus (top-p), greedy, and
+ * expectation decoding of coordinates.
  */
 import type { Rng } from './rng.js';
 
@@ -82,4 +83,63 @@ export function sampleToken(
     }
   }
   return { token, logProb: Math.log((scratch[token] as number) / sum) };
+}
+
+/** Where the coordinate bins of one axis are in the vocabulary. */
+export interface CoordinateRange {
+  /** Id of bin 0. */
+  readonly offset: number;
+  readonly bins: number;
+}
+
+/**
+ * Expectation (minimum-Bayes-risk) decoding of a coordinate: the bin nearest to the mean value under the
+ * (masked) distribution, unless a non-coordinate token (`<eos>`) holds more than half of the mass, in which
+ * case that token. Under squared error this is the best single answer; the argmax can sit on one side of a
+ * broad or two-peaked distribution. Returns the token and its log-probability.
+ *
+ * @example
+ * expectedCoordinate(logits, 0, V, mask, { offset: 6, bins: 100 });
+ */
+export function expectedCoordinate(
+  logits: Float32Array,
+  offset: number,
+  V: number,
+  mask: Float32Array | undefined,
+  range: CoordinateRange,
+  scratch: Float64Array = new Float64Array(V),
+): { token: number; logProb: number } {
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) {
+    const z = (logits[offset + i] as number) + (mask ? (mask[i] as number) : 0);
+    scratch[i] = z;
+    if (z > max) max = z;
+  }
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp((scratch[i] as number) - max);
+    scratch[i] = e;
+    sum += e;
+  }
+  let coordMass = 0;
+  let mean = 0;
+  for (let b = 0; b < range.bins; b++) {
+    const p = scratch[range.offset + b] as number;
+    coordMass += p;
+    mean += p * b;
+  }
+  let token: number;
+  if (coordMass < 0.5 * sum) {
+    token = 0;
+    let best = -1;
+    for (let i = 0; i < V; i++) {
+      if ((i < range.offset || i >= range.offset + range.bins) && (scratch[i] as number) > best) {
+        best = scratch[i] as number;
+        token = i;
+      }
+    }
+  } else {
+    token = range.offset + Math.min(range.bins - 1, Math.max(0, Math.round(mean / coordMass)));
+  }
+  return { token, logProb: Math.log(Math.max((scratch[token] as number) / sum, 1e-300)) };
 }

@@ -3,7 +3,7 @@
  * answer per copy (one batched, KV-cached generation), and each answer text is scored with the official
  * verifiable reward (`computeScore`) against the record's ground-truth answer.
  */
-import type { Generation, Generator } from '../model/generate.js';
+import type { Generation, GenerationInput, Generator } from '../model/generate.js';
 import { Rng } from '../model/rng.js';
 import type { TaskKind } from '../protocol/types.js';
 import type { RewardResult } from '../rewards/index.js';
@@ -38,6 +38,13 @@ export function stepSeed(seed: number, step: number): number {
   return rng.u32();
 }
 
+/** How a step samples. */
+export interface GroupSampling {
+  readonly temperature: number;
+  readonly topP: number;
+  readonly seed: number;
+}
+
 /**
  * Sample `groupSize` answers for every prompt (in prompt order: the group of prompt 0, then of prompt 1…),
  * all in one generation batch.
@@ -45,13 +52,8 @@ export function stepSeed(seed: number, step: number): number {
  * @example
  * const samples = await sampleGroups(generator, prompts, 5, { temperature: 1, topP: 1, seed: stepSeed(0, 1) });
  */
-export async function sampleGroups(
-  generator: Generator,
-  prompts: readonly GroupPrompt[],
-  groupSize: number,
-  options: { readonly temperature: number; readonly topP: number; readonly seed: number },
-): Promise<Generation[]> {
-  const inputs = prompts.flatMap((p) => Array.from({ length: groupSize }, () => ({ patches: p.patches, prompt: p.prompt, kind: p.kind })));
+export async function sampleGroups(generator: Generator, prompts: readonly GroupPrompt[], groupSize: number, options: GroupSampling): Promise<Generation[]> {
+  const inputs: GenerationInput[] = prompts.flatMap((p) => Array.from({ length: groupSize }, () => ({ patches: p.patches, prompt: p.prompt, kind: p.kind })));
   return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length });
 }
 
