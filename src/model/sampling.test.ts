@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from './rng.js';
-import { sampleToken } from './sampling.js';
+import { expectedCoordinate, sampleToken } from './sampling.js';
 
 const logits = new Float32Array([1, 3, 2, 0]);
 
@@ -42,5 +42,23 @@ describe('sampleToken', () => {
   it('reads the row at the offset', () => {
     const two = new Float32Array([0, 0, 9, 0, 5, 0, 0, 0]);
     expect(sampleToken(two, 4, 4, undefined, { temperature: 0, topP: 1 }, new Rng(0)).token).toBe(0);
+  });
+});
+
+describe('expectedCoordinate', () => {
+  const V = 8; // ids 0..2 other tokens, 3..7 five bins
+  const range = { offset: 3, bins: 5 };
+  it('picks the bin nearest to the mean, not the mode', () => {
+    // Two peaks at bins 0 and 4 (ids 3 and 7) with a little more mass at bin 0: the argmax is bin 0, the mean bin 2.
+    const logits = new Float32Array([-50, -50, -50, Math.log(0.45), -50, -50, -50, Math.log(0.4)]);
+    const { token, logProb } = expectedCoordinate(logits, 0, V, undefined, range);
+    expect(token).toBe(3 + 2);
+    expect(logProb).toBeLessThan(-20);
+    expect(sampleToken(logits, 0, V, undefined, { temperature: 0, topP: 1 }, new Rng(0)).token).toBe(3);
+  });
+
+  it('chooses a non-coordinate token (<eos>) when it holds most of the mass', () => {
+    const logits = new Float32Array([0, 3, 0, 0, 0, 0, 0, 0]);
+    expect(expectedCoordinate(logits, 0, V, undefined, range).token).toBe(1);
   });
 });
