@@ -49,21 +49,24 @@ export async function run(): Promise<void> {
   await ready();
   const threads = requestedThreads();
 
-  // The default model on the default synthetic data: ~500-token vocabulary, prompt 24, target 160.
-  const pieces = Array.from({ length: 500 - 6 - 128 }, (_, i) => ` w${i}`);
-  const tokenizer = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: 128, pieces });
+  // The default model shape (`train sft` defaults) on sequences like the default synthetic data's CoT ones:
+  // a ~1100-token vocabulary, prompt 24, target 64.
+  const { SftOptionsSchema } = await import('../src/train/sft-options.js');
+  const o = SftOptionsSchema.parse({});
+  const pieces = Array.from({ length: 1100 - 6 - 2 * o.coordinateBins }, (_, i) => ` w${i}`);
+  const tokenizer = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: o.coordinateBins, pieces });
   const c = ModelConfigSchema.parse({
-    imageSize: 64,
-    patchSize: 8,
-    dModel: 128,
-    nLayers: 4,
-    nHeads: 4,
-    mlpRatio: 4,
+    imageSize: o.imageSize,
+    patchSize: o.patchSize,
+    dModel: o.dModel,
+    nLayers: o.nLayers,
+    nHeads: o.nHeads,
+    mlpRatio: o.mlpRatio,
     vocabSize: tokenizer.vocabSize,
     promptLength: 24,
-    targetLength: 160,
+    targetLength: 64,
   });
-  const B = 16;
+  const B = o.batchSize;
   const T = sequenceLength(c);
   const rng = new Rng(0);
 

@@ -44,6 +44,7 @@ async function writeCheckpoint(dir: string): Promise<void> {
     vocabSize: tokenizer.vocabSize,
     promptLength: 16,
     targetLength: 24,
+    coordinateBins: tokenizer.coordinateBins,
   };
   await saveCheckpoint(dir, {
     config: { format: CHECKPOINT_FORMAT, model: config, grammar: { maxPoints: 5, thinking: false }, info: {} },

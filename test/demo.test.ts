@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRecords } from '../src/data/records.js';
+import { meanPredictorMetrics } from '../src/eval/baselines.js';
 import { demoMetricsSchema } from '../src/eval/demo-report-table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -66,16 +68,31 @@ describe('vla-r1 demo --quick', () => {
     expect(lines.find((l) => l.startsWith('VLA-R1-3B'))).toMatch(/36\.51 +106\.20 +97\.90 +71\.12 +91\.74 +│ +33\.96 +114\.30 +98\.43 +68\.97 +93\.90$/);
     expect(lines.find((l) => l.startsWith('CoT-SFT + GRPO vs CoT-SFT'))).toMatch(/\+28\.7%.*−26\.4%/);
     expect(lines.find((l) => l.startsWith('CoT-SFT vs plain SFT'))).toMatch(/\+19\.5%.*−2\.9%/);
+    expect(lines.find((l) => l.startsWith('mean predictor (image-blind) '))).toMatch(/ ours, baseline +\d+\.\d\d( +\d+\.\d\d){4} +│( +\d+\.\d\d){5}$/);
+    const margins = lines.findIndex((l) => l.startsWith('Margin over the mean predictor'));
+    expect(margins).toBeGreaterThan(0);
+    expect(lines.slice(margins).find((l) => l.startsWith('CoT-SFT + GRPO '))).toMatch(/^CoT-SFT \+ GRPO +[+−]\d+\.\d\d +\d+\.\d\d× +│ +[+−]\d+\.\d\d +\d+\.\d\d×$/);
+    expect(lines.slice(margins).find((l) => l.startsWith('target '))).toMatch(/^target +≥ \+10\.00 +≤ 0\.80× +│ +≥ \+10\.00 +≤ 0\.80×$/);
   });
 
-  it('writes metrics.json as {runs: {RUN: {test, ood}}} with every record counted', () => {
+  it('writes metrics.json as {runs: {RUN: {test, ood}}, baseline: {test, ood}} with every record counted', async () => {
     const json = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as unknown;
     const metrics = demoMetricsSchema.parse(json);
-    expect(Object.keys(json as object)).toEqual(['runs']);
+    expect(Object.keys(json as object)).toEqual(['runs', 'baseline']);
     expect(Object.keys(metrics.runs)).toEqual(['sft_nocot', 'sft_cot', 'grpo']);
     for (const run of Object.values(metrics.runs)) {
       expect(Object.keys(run)).toEqual(['test', 'ood']);
       for (const m of Object.values(run)) expect(m.affordance.n + m.trajectory.n).toBe(8);
+    }
+    // The baseline is the mean predictor of data/train.json, scored on data/test.json and data/ood.json.
+    const actions = async (split: string) => (await readRecords(join(out, 'data', `${split}.json`))).map((r) => r.action);
+    const train = await actions('train');
+    expect(train).toHaveLength(48);
+    expect(metrics.baseline).toEqual({ test: meanPredictorMetrics(train, await actions('test')), ood: meanPredictorMetrics(train, await actions('ood')) });
+    for (const m of Object.values(metrics.baseline)) {
+      expect(m.affordance.n + m.trajectory.n).toBe(8);
+      expect(m.affordance.parse_failure_rate).toBe(0);
+      expect(m.trajectory.parse_failure_rate).toBe(0);
     }
   });
 
@@ -96,6 +113,9 @@ describe('vla-r1 demo --quick', () => {
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('![');
     expect(md).toContain('| VLA-R1-3B (CoT-SFT + GRPO) | paper, Table III | 36.51 |');
+    expect(md).toMatch(/\n\|---\|---\|---:(\|---:){9}\|\n\| mean predictor \(image-blind\) \| ours, baseline \| \d+\.\d\d \|/);
+    expect(md).toMatch(/\n\| CoT-SFT \+ GRPO \| [+−]\d+\.\d\d \| \d+\.\d\d× \| [+−]\d+\.\d\d \| \d+\.\d\d× \|\n/);
+    expect(html).toContain('<tr class="baseline"><td class="l">mean predictor (image-blind)</td><td class="l">ours, baseline</td>');
   });
 
   it('reuses finished stages on a rerun, and redoes only an incomplete one', async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'vla-serve-policy-'));
   checkpoint = join(root, 'ckpt');
   const tokenizer = Tokenizer.train(['reach the cup.'], { coordinateBins: 16 });
-  const config: ModelConfig = { imageSize: 8, patchSize: 4, dModel: 16, nLayers: 1, nHeads: 2, mlpRatio: 2, vocabSize: tokenizer.vocabSize, promptLength: 6, targetLength: 12 };
+  const config: ModelConfig = { imageSize: 8, patchSize: 4, dModel: 16, nLayers: 1, nHeads: 2, mlpRatio: 2, vocabSize: tokenizer.vocabSize, promptLength: 6, targetLength: 12, coordinateBins: tokenizer.coordinateBins };
   await saveCheckpoint(checkpoint, {
     config: { format: CHECKPOINT_FORMAT, model: config, grammar: { maxPoints: 3, thinking: false }, info: {} },
     tokenizer,

@@ -1,11 +1,23 @@
 /**
  * The demo report as one self-contained HTML file (`report.html`): the headline table in the layout of the
- * paper's Tables III and V with the paper's rows beside ours, the relative gains, the details, the training
+ * paper's Tables III and V with the image-blind mean predictor first and the paper's rows beside ours, the
+ * relative gains, the margins over the mean predictor, the details, the training
  * curves (PNG data URIs) and the example grid. No scripts, no external resources.
  */
 import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, SPLIT_LABELS } from './demo-plan.js';
 import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report-model.js';
-import { formatGain, headlineRows, relativeGains, type HeadlineCells } from './demo-report-table.js';
+import {
+  baselineMargins,
+  formatGain,
+  formatPoints,
+  formatRatio,
+  headlineRows,
+  meetsTarget,
+  relativeGains,
+  TARGET_TEXTS,
+  type BaselineMargin,
+  type HeadlineCells,
+} from './demo-report-table.js';
 import { escapeHtml } from './report-html.js';
 import { formatMetric, formatRate } from './report-model.js';
 
@@ -16,7 +28,7 @@ ul.setup{color:#333;padding-left:1.2em}ul.setup li{margin:.15em 0}
 table{border-collapse:collapse;margin:.6em 0 1em;font-size:.88em}
 th,td{border:1px solid #d4d4d4;padding:3px 7px;text-align:right;white-space:nowrap}
 th{background:#f3f3f3}th.group{text-align:center}td.l,th.l{text-align:left}
-tr.ours td{background:#eaf2ff;font-weight:600}tr.paper td{color:#555;font-style:italic}
+tr.ours td{background:#eaf2ff;font-weight:600}tr.paper td{color:#555;font-style:italic}tr.baseline td{background:#f4f4f4}tr.target td{color:#555}
 tr.run-start td{border-top:2px solid #9a9a9a}
 td.sep,th.sep{border-left:2px solid #9a9a9a}
 .better{color:#0a7a32}.worse{color:#b3261e}
@@ -50,7 +62,7 @@ function headlineTable(model: DemoReportModel): string {
     '</thead><tbody>',
   ];
   for (const row of headlineRows(model.metrics)) {
-    const classes = [row.ours ? 'ours run-start' : 'paper'].join(' ');
+    const classes = row.kind === 'ours' ? 'ours run-start' : row.kind;
     parts.push(`<tr class="${classes}">${td(row.label, 'l')}${td(row.source, 'l')}${metricCells(row.test)}${metricCells(row.ood)}</tr>`);
   }
   parts.push('</tbody></table>');
@@ -70,6 +82,35 @@ function gainsTable(model: DemoReportModel): string {
         `${gainCell(g.ours.ood.iou, true, true)}${gainCell(g.ours.ood.avg, false)}</tr>`,
     );
   }
+  parts.push('</tbody></table>');
+  return parts.join('');
+}
+
+/** Green when the margin meets its target, red when the run is worse than the mean predictor. */
+function marginCell(key: keyof BaselineMargin, value: number | null, separator = false): string {
+  const worse = value !== null && (key === 'iouPoints' ? value < 0 : value > 1);
+  const met = meetsTarget(key, value);
+  const tone = met === true ? 'better' : worse ? 'worse' : '';
+  return td(key === 'iouPoints' ? formatPoints(value) : formatRatio(value), [tone, separator ? 'sep' : ''].filter(Boolean).join(' '));
+}
+
+function marginsTable(model: DemoReportModel): string {
+  const parts = [
+    '<table><thead>',
+    '<tr><th class="l" rowspan="2">Run</th><th class="group sep" colspan="2">In-domain test</th><th class="group sep" colspan="2">Out-of-domain</th></tr>',
+    '<tr><th class="sep">IoU points</th><th>Avg ratio</th><th class="sep">IoU points</th><th>Avg ratio</th></tr>',
+    '</thead><tbody>',
+  ];
+  for (const m of baselineMargins(model.metrics)) {
+    const { test, ood } = m.margins;
+    parts.push(
+      `<tr>${td(m.label, 'l')}${marginCell('iouPoints', test.iouPoints, true)}${marginCell('avgRatio', test.avgRatio)}` +
+        `${marginCell('iouPoints', ood.iouPoints, true)}${marginCell('avgRatio', ood.avgRatio)}</tr>`,
+    );
+  }
+  parts.push(
+    `<tr class="target">${td('target', 'l')}${td(TARGET_TEXTS.iouPoints, 'sep')}${td(TARGET_TEXTS.avgRatio)}${td(TARGET_TEXTS.iouPoints, 'sep')}${td(TARGET_TEXTS.avgRatio)}</tr>`,
+  );
   parts.push('</tbody></table>');
   return parts.join('');
 }
@@ -115,13 +156,19 @@ export function renderDemoHtml(model: DemoReportModel): string {
   parts.push('<h2>Results in the layout of the paper\'s Tables III and V</h2>');
   parts.push(
     '<p class="note">IoU ×100 (higher is better); DFD, HD, RMSE and their mean Avg on the [0, 1000) scale (lower is better). ' +
-      'Answers that do not parse count as IoU 0 and as 1000 for each distance. Shaded rows are ours; the italic rows below each are the ' +
+      'Answers that do not parse count as IoU 0 and as 1000 for each distance. The first row is the image-blind mean predictor (the ' +
+      'training split\'s mean box or mean trajectory for every record). Blue rows are ours; the italic rows below each are the ' +
       'paper\'s Qwen2.5-VL-3B models on ShareRobot (in-domain) and UMD / VAIT (out-of-domain), with no out-of-domain numbers for the ' +
       'ablations: a yardstick, not the same test set or model size.</p>',
   );
   parts.push(headlineTable(model));
   parts.push('<h3>Relative change</h3><p class="note">Green is an improvement (IoU up, Avg down). The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.</p>');
   parts.push(gainsTable(model));
+  parts.push(
+    '<h3>Margin over the mean predictor</h3><p class="note">IoU points above the mean box and Avg as a ratio to the mean trajectory\'s, the units ' +
+      'of the targets (last row). Green meets the target, red is worse than the mean predictor.</p>',
+  );
+  parts.push(marginsTable(model));
   parts.push('<h3>Details</h3>');
   parts.push(detailsTable(model));
 

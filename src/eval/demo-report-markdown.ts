@@ -1,11 +1,20 @@
 /**
- * The demo report as Markdown (`report.md`): the headline table in the layout of the paper's Tables III and V,
- * the relative gains, the details of every evaluation, the training curves and the example grid (pictures
+ * The demo report as Markdown (`report.md`): the headline table in the layout of the paper's Tables III and V
+ * (the image-blind mean predictor first), the relative gains, the margins over the mean predictor, the details of every evaluation, the training curves and the example grid (pictures
  * linked as files beside the report), and the stage timings.
  */
 import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, SPLIT_LABELS } from './demo-plan.js';
 import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report-model.js';
-import { formatGain, headlineRows, relativeGains, type HeadlineCells } from './demo-report-table.js';
+import {
+  baselineMargins,
+  formatGain,
+  formatPoints,
+  formatRatio,
+  headlineRows,
+  relativeGains,
+  TARGET_TEXTS,
+  type HeadlineCells,
+} from './demo-report-table.js';
 import { formatMetric, formatRate } from './report-model.js';
 
 function cells(values: HeadlineCells | null, bold: boolean): string[] {
@@ -33,12 +42,14 @@ export function renderDemoMarkdown(model: DemoReportModel): string {
   out.push('## Results (layout of the paper\'s Tables III and V)', '');
   out.push('IoU ×100 (higher is better); DFD, HD, RMSE and their mean Avg on the [0, 1000) scale (lower is better).');
   out.push('Answers that do not parse count as IoU 0 and as 1000 for each distance. The paper\'s rows are Qwen2.5-VL-3B on ShareRobot');
-  out.push('(in-domain) and UMD / VAIT (out-of-domain), with no out-of-domain numbers for the ablations: a yardstick, not the same test set.', '');
+  out.push('(in-domain) and UMD / VAIT (out-of-domain), with no out-of-domain numbers for the ablations: a yardstick, not the same test set.');
+  out.push('The mean predictor (image-blind) answers every record with the training split\'s mean box or mean trajectory.', '');
   out.push('| Method | Source | Test IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ | OOD IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ |');
   out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of headlineRows(model.metrics)) {
-    const label = row.ours ? `**${row.label}**` : row.label;
-    out.push(`| ${label} | ${row.source} | ${[...cells(row.test, row.ours), ...cells(row.ood, row.ours)].join(' | ')} |`);
+    const ours = row.kind === 'ours';
+    const label = ours ? `**${row.label}**` : row.label;
+    out.push(`| ${label} | ${row.source} | ${[...cells(row.test, ours), ...cells(row.ood, ours)].join(' | ')} |`);
   }
 
   out.push('', '### Relative change', '');
@@ -49,6 +60,16 @@ export function renderDemoMarkdown(model: DemoReportModel): string {
       `| ${g.label} | ${formatGain(g.ours.test.iou)} | ${formatGain(g.paper.iou)} | ${formatGain(g.ours.test.avg)} | ${formatGain(g.paper.avg)} | ${formatGain(g.ours.ood.iou)} | ${formatGain(g.ours.ood.avg)} |`,
     );
   }
+
+
+  out.push('', '### Margin over the mean predictor', '');
+  out.push('IoU points above the mean box (higher is better) and Avg as a ratio to the mean trajectory\'s (lower is better), the units of the targets.', '');
+  out.push('| Run | IoU, test | Avg, test | IoU, OOD | Avg, OOD |', '|---|---:|---:|---:|---:|');
+  for (const m of baselineMargins(model.metrics)) {
+    const { test, ood } = m.margins;
+    out.push(`| ${m.label} | ${formatPoints(test.iouPoints)} | ${formatRatio(test.avgRatio)} | ${formatPoints(ood.iouPoints)} | ${formatRatio(ood.avgRatio)} |`);
+  }
+  out.push(`| target | ${TARGET_TEXTS.iouPoints} | ${TARGET_TEXTS.avgRatio} | ${TARGET_TEXTS.iouPoints} | ${TARGET_TEXTS.avgRatio} |`);
 
   out.push('', '## Details', '');
   out.push('| Run | Split | aff. n | IoU | success@0.5 | aff. parse failures | traj. n | Avg | traj. parse failures | Avg, parsed only |');

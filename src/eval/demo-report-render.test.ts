@@ -20,6 +20,7 @@ const METRICS: DemoMetrics = {
     sft_cot: { test: metrics(20, 200), ood: metrics(8, 350) },
     grpo: { test: metrics(30, 150), ood: metrics(12, 300) },
   },
+  baseline: { test: metrics(12, 250), ood: metrics(6, 500) },
 };
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
@@ -55,7 +56,7 @@ const MODEL: DemoReportModel = {
 };
 
 describe('renderDemoMarkdown', () => {
-  it('writes the Tables III/V layout with the paper rows, the gains, plots, examples and stages', () => {
+  it('writes the Tables III/V layout with the baseline and paper rows, the gains, the margins, plots, examples and stages', () => {
     const md = renderDemoMarkdown(MODEL);
     const lines = md.split('\n');
     expect(lines[0]).toBe('# VLA-R1 demo <test>');
@@ -63,6 +64,18 @@ describe('renderDemoMarkdown', () => {
     expect(lines).toContain('| VLA-R1-3B (CoT-SFT + GRPO) | paper, Table III | 36.51 | 106.20 | 97.90 | 71.12 | 91.74 | 33.96 | 114.30 | 98.43 | 68.97 | 93.90 |');
     expect(lines).toContain('| plain SFT, Qwen2.5-VL-3B | paper, Table V | 23.74 | 149.38 | 135.72 | 100.04 | 128.38 | — | — | — | — | — |');
     expect(lines).toContain('| CoT-SFT + GRPO vs CoT-SFT | +50.0% | +28.7% | −25.0% | −26.4% | +50.0% | −14.3% |');
+    const table = lines.indexOf('| Method | Source | Test IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ | OOD IoU↑ | DFD↓ | HD↓ | RMSE↓ | Avg↓ |');
+    expect(lines[table + 2]).toBe('| mean predictor (image-blind) | ours, baseline | 12.00 | 251.00 | 250.00 | 249.00 | 250.00 | 6.00 | 501.00 | 500.00 | 499.00 | 500.00 |');
+    const margins = lines.indexOf('### Margin over the mean predictor');
+    expect(margins).toBeGreaterThan(lines.indexOf('### Relative change'));
+    expect(lines.slice(margins + 4, margins + 10)).toEqual([
+      '| Run | IoU, test | Avg, test | IoU, OOD | Avg, OOD |',
+      '|---|---:|---:|---:|---:|',
+      '| plain SFT (no CoT) | −2.00 | 1.20× | −1.00 | 0.80× |',
+      '| CoT-SFT | +8.00 | 0.80× | +2.00 | 0.70× |',
+      '| CoT-SFT + GRPO | +18.00 | 0.60× | +6.00 | 0.60× |',
+      '| target | ≥ +10.00 | ≤ 0.80× | ≥ +10.00 | ≤ 0.80× |',
+    ]);
     expect(lines).toContain('![Mean reward](report-assets/grpo-reward.png)');
     expect(lines).toContain('![ood record 3](report-assets/examples/ood-0003.png)');
     expect(lines).toContain('- CoT-SFT + GRPO: IoU 0.42');
@@ -83,6 +96,17 @@ describe('renderDemoHtml', () => {
     expect(html).not.toMatch(/src="http|<script|<link /);
     expect(html.match(/<tr class="ours run-start">/g)?.length).toBe(3);
     expect(html.match(/<tr class="paper">/g)?.length).toBe(3);
+    expect(html).toContain(
+      '<tbody><tr class="baseline"><td class="l">mean predictor (image-blind)</td><td class="l">ours, baseline</td><td class="sep">12.00</td><td>251.00</td>',
+    );
+    const margins = html.slice(html.indexOf('<h3>Margin over the mean predictor</h3>'));
+    const marginRows = margins.slice(0, margins.indexOf('</table>')).match(/<tr(?: class="target")?><td class="l">[^<]*<\/td>.*?<\/tr>/g);
+    expect(marginRows).toEqual([
+      '<tr><td class="l">plain SFT (no CoT)</td><td class="worse sep">−2.00</td><td class="worse">1.20×</td><td class="worse sep">−1.00</td><td class="better">0.80×</td></tr>',
+      '<tr><td class="l">CoT-SFT</td><td class="sep">+8.00</td><td class="better">0.80×</td><td class="sep">+2.00</td><td class="better">0.70×</td></tr>',
+      '<tr><td class="l">CoT-SFT + GRPO</td><td class="better sep">+18.00</td><td class="better">0.60×</td><td class="sep">+6.00</td><td class="better">0.60×</td></tr>',
+      '<tr class="target"><td class="l">target</td><td class="sep">≥ +10.00</td><td>≤ 0.80×</td><td class="sep">≥ +10.00</td><td>≤ 0.80×</td></tr>',
+    ]);
     const gains = html.match(/<tr><td class="l">CoT-SFT \+ GRPO vs CoT-SFT<\/td>(.*?)<\/tr>/)?.[1];
     expect(gains).toBe(
       '<td class="better sep">+50.0%</td><td class="better">+28.7%</td><td class="better sep">−25.0%</td><td class="better">−26.4%</td>' +

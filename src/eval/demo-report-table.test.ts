@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { EvalMetrics } from './metrics.js';
-import { demoMetricsSchema, formatGain, headlineRows, relativeChange, relativeGains, renderHeadlineText, type DemoMetrics } from './demo-report-table.js';
+import {
+  avgRatioTo,
+  BASELINE_TARGETS,
+  baselineMargins,
+  demoMetricsSchema,
+  formatGain,
+  formatPoints,
+  formatRatio,
+  headlineRows,
+  iouPointsAbove,
+  meetsTarget,
+  relativeChange,
+  relativeGains,
+  renderHeadlineText,
+  type DemoMetrics,
+} from './demo-report-table.js';
 
 /** Metrics of one evaluation with the given IoU and trajectory means (DFD, HD, RMSE = avg − 10, avg, avg + 10). */
 function evalMetrics(iou: number | null, avg: number | null): EvalMetrics {
@@ -24,6 +39,7 @@ const SAMPLE_METRICS: DemoMetrics = {
     sft_cot: { test: evalMetrics(20, 150), ood: evalMetrics(8, 250) },
     grpo: { test: evalMetrics(25, 120), ood: evalMetrics(10, null) },
   },
+  baseline: { test: evalMetrics(5, 250), ood: evalMetrics(4, 400) },
 };
 
 describe('relativeChange / formatGain', () => {
@@ -44,9 +60,10 @@ describe('relativeChange / formatGain', () => {
 });
 
 describe('headlineRows', () => {
-  it('puts the paper row under each of ours, in the ablation order', () => {
+  it('starts with the mean predictor and puts the paper row under each of ours, in the ablation order', () => {
     const rows = headlineRows(SAMPLE_METRICS);
     expect(rows.map((r) => [r.label, r.source])).toEqual([
+      ['mean predictor (image-blind)', 'ours, baseline'],
       ['plain SFT (no CoT)', 'ours'],
       ['plain SFT, Qwen2.5-VL-3B', 'paper, Table V'],
       ['CoT-SFT', 'ours'],
@@ -54,10 +71,13 @@ describe('headlineRows', () => {
       ['CoT-SFT + GRPO', 'ours'],
       ['VLA-R1-3B (CoT-SFT + GRPO)', 'paper, Table III'],
     ]);
-    expect(rows[4]?.test).toEqual({ iou: 25, dfd: 110, hd: 120, rmse: 130, avg: 120 });
-    expect(rows[1]?.test).toEqual({ iou: 23.74, dfd: 149.38, hd: 135.72, rmse: 100.04, avg: 128.38 });
-    expect(rows[1]?.ood).toBeNull();
-    expect(rows[5]?.ood).toEqual({ iou: 33.96, dfd: 114.3, hd: 98.43, rmse: 68.97, avg: 93.9 });
+    expect(rows.map((r) => r.kind)).toEqual(['baseline', 'ours', 'paper', 'ours', 'paper', 'ours', 'paper']);
+    expect(rows[0]?.test).toEqual({ iou: 5, dfd: 240, hd: 250, rmse: 260, avg: 250 });
+    expect(rows[0]?.ood).toEqual({ iou: 4, dfd: 390, hd: 400, rmse: 410, avg: 400 });
+    expect(rows[5]?.test).toEqual({ iou: 25, dfd: 110, hd: 120, rmse: 130, avg: 120 });
+    expect(rows[2]?.test).toEqual({ iou: 23.74, dfd: 149.38, hd: 135.72, rmse: 100.04, avg: 128.38 });
+    expect(rows[2]?.ood).toBeNull();
+    expect(rows[6]?.ood).toEqual({ iou: 33.96, dfd: 114.3, hd: 98.43, rmse: 68.97, avg: 93.9 });
   });
 });
 
@@ -79,6 +99,41 @@ describe('relativeGains', () => {
   });
 });
 
+describe('baselineMargins', () => {
+  it('gives each run its IoU points above the mean box and its Avg as a ratio to the mean trajectory', () => {
+    const margins = baselineMargins(SAMPLE_METRICS);
+    expect(margins.map((m) => [m.run, m.label])).toEqual([
+      ['sft_nocot', 'plain SFT (no CoT)'],
+      ['sft_cot', 'CoT-SFT'],
+      ['grpo', 'CoT-SFT + GRPO'],
+    ]);
+    expect(margins[0]?.margins).toEqual({ test: { iouPoints: 5, avgRatio: 0.8 }, ood: { iouPoints: -4, avgRatio: 0.75 } });
+    expect(margins[1]?.margins).toEqual({ test: { iouPoints: 15, avgRatio: 0.6 }, ood: { iouPoints: 4, avgRatio: 0.625 } });
+    expect(margins[2]?.margins).toEqual({ test: { iouPoints: 20, avgRatio: 0.48 }, ood: { iouPoints: 6, avgRatio: null } });
+  });
+
+  it('is null when either side is missing, and the ratio when the mean trajectory is perfect', () => {
+    expect(iouPointsAbove(12.5, 30)).toBe(17.5);
+    expect(iouPointsAbove(null, 30)).toBeNull();
+    expect(iouPointsAbove(12.5, null)).toBeNull();
+    expect(avgRatioTo(200, 150)).toBe(0.75);
+    expect(avgRatioTo(0, 150)).toBeNull();
+    expect(avgRatioTo(null, 150)).toBeNull();
+    expect(avgRatioTo(200, Number.NaN)).toBeNull();
+  });
+
+  it('checks the targets inclusively: +10 IoU points, 0.8 × Avg', () => {
+    expect(BASELINE_TARGETS).toEqual({ iouPoints: 10, avgRatio: 0.8 });
+    expect([meetsTarget('iouPoints', 10), meetsTarget('iouPoints', 9.99), meetsTarget('iouPoints', null)]).toEqual([true, false, null]);
+    expect([meetsTarget('avgRatio', 0.8), meetsTarget('avgRatio', 0.81), meetsTarget('avgRatio', Number.NaN)]).toEqual([true, false, null]);
+  });
+
+  it('prints signed points and ratios', () => {
+    expect([formatPoints(17.5), formatPoints(-2.125), formatPoints(0), formatPoints(-0.001), formatPoints(null)]).toEqual(['+17.50', '−2.13', '+0.00', '+0.00', '—']);
+    expect([formatRatio(0.75), formatRatio(1.005), formatRatio(null), formatRatio(Number.POSITIVE_INFINITY)]).toEqual(['0.75×', '1.00×', '—', '—']);
+  });
+});
+
 describe('renderHeadlineText', () => {
   it('prints every row with aligned columns and the gains', () => {
     const text = renderHeadlineText(SAMPLE_METRICS);
@@ -93,15 +148,38 @@ describe('renderHeadlineText', () => {
     const header = lines.find((l) => l.startsWith('method'));
     expect(header).toBeDefined();
     // Columns line up: the Avg column ends at the same place on every table row.
-    const rows = lines.filter((l) => l.includes(' ours ') || l.includes('paper, Table'));
+    const baseline = lines.find((l) => l.startsWith('mean predictor (image-blind)'));
+    expect(baseline?.split(/\s+│?\s*/).filter(Boolean).slice(-11)).toEqual(['baseline', '5.00', '240.00', '250.00', '260.00', '250.00', '4.00', '390.00', '400.00', '410.00', '400.00']);
+    expect(lines.findIndex((l) => l.startsWith('mean predictor'))).toBe(lines.indexOf(header ?? '') + 2);
+    const rows = lines.filter((l) => l.includes(' ours ') || l.includes('paper, Table') || l.includes('ours, baseline'));
+    expect(rows).toHaveLength(7);
     expect(new Set(rows.map((l) => l.indexOf('│'))).size).toBe(1);
+  });
+
+  it('prints the margins over the mean predictor and the targets', () => {
+    const lines = renderHeadlineText(SAMPLE_METRICS).split('\n');
+    const start = lines.findIndex((l) => l.startsWith('Margin over the mean predictor'));
+    expect(start).toBeGreaterThan(0);
+    const cellsOf = (prefix: string): string[] | undefined =>
+      lines
+        .slice(start)
+        .find((l) => l.startsWith(prefix))
+        ?.slice(prefix.length)
+        .split(/\s+/)
+        .filter((c) => c !== '' && c !== '│');
+    expect(cellsOf('plain SFT (no CoT)')).toEqual(['+5.00', '0.80×', '−4.00', '0.75×']);
+    expect(cellsOf('CoT-SFT ')).toEqual(['+15.00', '0.60×', '+4.00', '0.63×']);
+    expect(cellsOf('CoT-SFT + GRPO')).toEqual(['+20.00', '0.48×', '+6.00', '—']);
+    expect(cellsOf('target')).toEqual(['≥', '+10.00', '≤', '0.80×', '≥', '+10.00', '≤', '0.80×']);
   });
 });
 
 describe('demoMetricsSchema', () => {
-  it('accepts the three runs × two splits and rejects a missing split', () => {
+  it('accepts the three runs and the baseline × two splits and rejects a missing split or baseline', () => {
     expect(demoMetricsSchema.parse(SAMPLE_METRICS)).toEqual(SAMPLE_METRICS);
-    const broken = { runs: { ...SAMPLE_METRICS.runs, grpo: { test: SAMPLE_METRICS.runs.grpo.test } } };
+    const broken = { ...SAMPLE_METRICS, runs: { ...SAMPLE_METRICS.runs, grpo: { test: SAMPLE_METRICS.runs.grpo.test } } };
     expect(demoMetricsSchema.safeParse(broken).success).toBe(false);
+    expect(demoMetricsSchema.safeParse({ runs: SAMPLE_METRICS.runs }).success).toBe(false);
+    expect(demoMetricsSchema.safeParse({ ...SAMPLE_METRICS, baseline: { test: SAMPLE_METRICS.baseline.test } }).success).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The demo's headline: our three runs beside the paper's rows in the layout of its Tables III and V (IoU, then
- * DFD, HD, RMSE and Avg, in-domain and out-of-domain), and the relative gains of GRPO over CoT-SFT and of CoT-SFT
- * over plain SFT beside the paper's (+29 % IoU and −26 % Avg for GRPO over CoT-SFT).
+ * The demo's headline: the image-blind mean predictor, then our three runs beside the paper's rows in the layout
+ * of its Tables III and V (IoU, then DFD, HD, RMSE and Avg, in-domain and out-of-domain); the relative gains of
+ * GRPO over CoT-SFT and of CoT-SFT over plain SFT beside the paper's (+29 % IoU and −26 % Avg for GRPO over
+ * CoT-SFT); and each run's margin over the mean predictor (IoU points above the mean box, Avg as a ratio to the
+ * mean trajectory's), the units the model's targets are stated in.
  */
 import { z } from 'zod';
 import { referenceNumbers, type ReferenceRow } from './metrics-reference.js';
@@ -9,13 +11,19 @@ import { evalMetricsSchema, type EvalMetrics } from './metrics.js';
 import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, type DemoRunName, type DemoSplit } from './demo-plan.js';
 import { formatMetric } from './report-model.js';
 
-/** Schema of the demo's `metrics.json`: `{runs: {RUN: {test, ood}}}`, each one evaluation's metrics. */
+const splitMetricsSchema = z.object({ test: evalMetricsSchema, ood: evalMetricsSchema });
+
+/**
+ * Schema of the demo's `metrics.json`: `{runs: {RUN: {test, ood}}, baseline: {test, ood}}`, each one
+ * evaluation's metrics; `baseline` is the mean predictor of the training split (`meanPredictorMetrics`).
+ */
 export const demoMetricsSchema = z.object({
   runs: z.object({
-    sft_nocot: z.object({ test: evalMetricsSchema, ood: evalMetricsSchema }),
-    sft_cot: z.object({ test: evalMetricsSchema, ood: evalMetricsSchema }),
-    grpo: z.object({ test: evalMetricsSchema, ood: evalMetricsSchema }),
+    sft_nocot: splitMetricsSchema,
+    sft_cot: splitMetricsSchema,
+    grpo: splitMetricsSchema,
   }),
+  baseline: splitMetricsSchema,
 });
 
 /** The demo's `metrics.json`. */
@@ -30,12 +38,15 @@ export interface HeadlineCells {
   readonly avg: number | null;
 }
 
+/** What a headline row is: the mean predictor, one of our runs, or the paper's number beside it. */
+export type HeadlineRowKind = 'baseline' | 'ours' | 'paper';
+
 /** A row of the headline table. */
 export interface HeadlineRow {
   readonly label: string;
-  /** `ours`, or where the paper prints it (e.g. `paper, Table V`). */
+  /** `ours`, `ours, baseline`, or where the paper prints it (e.g. `paper, Table V`). */
   readonly source: string;
-  readonly ours: boolean;
+  readonly kind: HeadlineRowKind;
   readonly test: HeadlineCells | null;
   readonly ood: HeadlineCells | null;
 }
@@ -56,20 +67,34 @@ const PAPER_ROWS: Readonly<Record<DemoRunName, { label: string; source: string; 
   grpo: { label: 'VLA-R1-3B (CoT-SFT + GRPO)', source: 'paper, Table III', test: referenceNumbers.vlaR1InDomain, ood: referenceNumbers.vlaR1OutOfDomain },
 };
 
+/** Label of the mean predictor's row. */
+export const BASELINE_LABEL = 'mean predictor (image-blind)';
+
 /**
- * The headline rows: for each run, ours then the paper's.
+ * The headline rows: the mean predictor first, then for each run ours and the paper's.
  *
  * @example
- * headlineRows(metrics)[1]; // { label: 'plain SFT, Qwen2.5-VL-3B', source: 'paper, Table V', test: { iou: 23.74, … }, ood: null, ours: false }
+ * headlineRows(metrics)[0]; // { label: 'mean predictor (image-blind)', source: 'ours, baseline', kind: 'baseline', test: { iou: 12.3, … }, ood: { … } }
+ * headlineRows(metrics)[2]; // { label: 'plain SFT, Qwen2.5-VL-3B', source: 'paper, Table V', kind: 'paper', test: { iou: 23.74, … }, ood: null }
  */
 export function headlineRows(metrics: DemoMetrics): HeadlineRow[] {
-  return DEMO_RUNS.flatMap((name) => {
-    const paper = PAPER_ROWS[name];
-    return [
-      { label: RUN_LABELS[name], source: 'ours', ours: true, test: cellsOf(metrics.runs[name].test), ood: cellsOf(metrics.runs[name].ood) },
-      { label: paper.label, source: paper.source, ours: false, test: paperCells(paper.test), ood: paper.ood ? paperCells(paper.ood) : null },
-    ];
-  });
+  const baseline: HeadlineRow = {
+    label: BASELINE_LABEL,
+    source: 'ours, baseline',
+    kind: 'baseline',
+    test: cellsOf(metrics.baseline.test),
+    ood: cellsOf(metrics.baseline.ood),
+  };
+  return [
+    baseline,
+    ...DEMO_RUNS.flatMap((name): HeadlineRow[] => {
+      const paper = PAPER_ROWS[name];
+      return [
+        { label: RUN_LABELS[name], source: 'ours', kind: 'ours', test: cellsOf(metrics.runs[name].test), ood: cellsOf(metrics.runs[name].ood) },
+        { label: paper.label, source: paper.source, kind: 'paper', test: paperCells(paper.test), ood: paper.ood ? paperCells(paper.ood) : null },
+      ];
+    }),
+  ];
 }
 
 /**
@@ -125,6 +150,106 @@ export function relativeGains(metrics: DemoMetrics): GainRow[] {
 }
 
 /**
+ * The model's targets against the mean predictor: IoU at least 10 points above the mean box, trajectory Avg at
+ * most 0.8 × the mean trajectory's.
+ */
+export const BASELINE_TARGETS = { iouPoints: 10, avgRatio: 0.8 } as const;
+
+/** A run's margin over the mean predictor on one split. */
+export interface BaselineMargin {
+  /** IoU ×100 minus the mean box's (points; higher is better). */
+  readonly iouPoints: number | null;
+  /** Avg divided by the mean trajectory's (lower is better; below 1 beats it). */
+  readonly avgRatio: number | null;
+}
+
+/** One row of the margins table. */
+export interface MarginRow {
+  readonly run: DemoRunName;
+  readonly label: string;
+  readonly margins: Readonly<Record<DemoSplit, BaselineMargin>>;
+}
+
+/**
+ * `run − baseline` (IoU points above the mean box), or null when either is missing.
+ *
+ * @example
+ * iouPointsAbove(12.5, 30); // 17.5
+ */
+export function iouPointsAbove(baseline: number | null, run: number | null): number | null {
+  if (baseline === null || run === null || !Number.isFinite(baseline) || !Number.isFinite(run)) return null;
+  return run - baseline;
+}
+
+/**
+ * `run / baseline` (Avg as a ratio to the mean trajectory's), or null when either is missing or `baseline` is 0.
+ *
+ * @example
+ * avgRatioTo(200, 150); // 0.75
+ */
+export function avgRatioTo(baseline: number | null, run: number | null): number | null {
+  if (baseline === null || run === null || !Number.isFinite(baseline) || !Number.isFinite(run) || baseline === 0) return null;
+  return run / baseline;
+}
+
+/**
+ * Each run's margin over the mean predictor, per split, in the ablation order.
+ *
+ * @example
+ * baselineMargins(metrics)[2]; // { run: 'grpo', label: 'CoT-SFT + GRPO', margins: { test: { iouPoints: 17.5, avgRatio: 0.75 }, ood: { … } } }
+ */
+export function baselineMargins(metrics: DemoMetrics): MarginRow[] {
+  return DEMO_RUNS.map((run) => {
+    const margins = Object.fromEntries(
+      DEMO_SPLITS.map((split) => {
+        const base = metrics.baseline[split];
+        const ours = metrics.runs[run][split];
+        return [split, { iouPoints: iouPointsAbove(base.affordance.iou, ours.affordance.iou), avgRatio: avgRatioTo(base.trajectory.avg, ours.trajectory.avg) }];
+      }),
+    ) as MarginRow['margins'];
+    return { run, label: RUN_LABELS[run], margins };
+  });
+}
+
+/**
+ * Whether a margin meets its target ({@link BASELINE_TARGETS}): true, false, or null when unknown.
+ *
+ * @example
+ * meetsTarget('iouPoints', 12); // true
+ * meetsTarget('avgRatio', 0.85); // false
+ */
+export function meetsTarget(key: keyof BaselineMargin, value: number | null): boolean | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  return key === 'iouPoints' ? value >= BASELINE_TARGETS.iouPoints : value <= BASELINE_TARGETS.avgRatio;
+}
+
+/**
+ * IoU points as a signed number with two decimals (a real minus sign), a dash for null.
+ *
+ * @example
+ * formatPoints(17.5); // '+17.50'
+ * formatPoints(-2.125); // '−2.13'
+ */
+export function formatPoints(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  const text = Math.abs(value).toFixed(2);
+  return value < 0 && text !== '0.00' ? `−${text}` : `+${text}`;
+}
+
+/**
+ * A ratio with two decimals and a multiplication sign, a dash for null.
+ *
+ * @example
+ * formatRatio(0.75); // '0.75×'
+ */
+export function formatRatio(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`;
+}
+
+/** The targets as the margins table prints them: `≥ +10.00` and `≤ 0.80×`. */
+export const TARGET_TEXTS = { iouPoints: `≥ ${formatPoints(BASELINE_TARGETS.iouPoints)}`, avgRatio: `≤ ${formatRatio(BASELINE_TARGETS.avgRatio)}` } as const;
+
+/**
  * A relative change as a signed percentage, a dash for null.
  *
  * @example
@@ -155,7 +280,7 @@ function cellTexts(cells: HeadlineCells | null): string[] {
 }
 
 /**
- * The headline table and the gains as plain text (what `demo` prints at the end).
+ * The headline table, the gains and the margins over the mean predictor as plain text (what `demo` prints at the end).
  *
  * @example
  * process.stdout.write(`${renderHeadlineText(metrics)}\n`);
@@ -173,6 +298,15 @@ export function renderHeadlineText(metrics: DemoMetrics): string {
     formatGain(g.ours.ood.iou),
     formatGain(g.ours.ood.avg),
   ]);
+  const margins = baselineMargins(metrics).map((m) => [
+    m.label,
+    formatPoints(m.margins.test.iouPoints),
+    formatRatio(m.margins.test.avgRatio),
+    '│',
+    formatPoints(m.margins.ood.iouPoints),
+    formatRatio(m.margins.ood.avgRatio),
+  ]);
+  margins.push(['target', TARGET_TEXTS.iouPoints, TARGET_TEXTS.avgRatio, '│', TARGET_TEXTS.iouPoints, TARGET_TEXTS.avgRatio]);
   return [
     'Results (layout of the paper\'s Tables III and V): in-domain test │ out-of-domain',
     'IoU ×100, higher is better; DFD, HD, RMSE and Avg on the [0, 1000) scale, lower is better.',
@@ -183,6 +317,11 @@ export function renderHeadlineText(metrics: DemoMetrics): string {
     '',
     textTable(['comparison', 'IoU test', 'IoU paper', 'Avg test', 'Avg paper', '│', 'IoU OOD', 'Avg OOD'], gains, 1),
     '',
+    'Margin over the mean predictor (IoU points above the mean box; Avg as a ratio to the mean trajectory\'s)',
+    '',
+    textTable(['run', 'IoU test', 'Avg test', '│', 'IoU OOD', 'Avg OOD'], margins, 1),
+    '',
+    'The mean predictor answers every record with the training split\'s mean box or mean trajectory, ignoring image and instruction.',
     'The paper\'s rows are Qwen2.5-VL-3B on ShareRobot (in-domain) and UMD / VAIT (out-of-domain): a yardstick, not the same test set.',
   ].join('\n');
 }

@@ -1,18 +1,23 @@
 /**
  * `vla-r1 demo` as a library function: synthesise the tabletop dataset, train plain SFT, CoT-SFT and CoT-SFT +
- * GRPO, evaluate each on the in-domain test and the out-of-domain split, and write `metrics.json`, `report.md`
- * and `report.html`. Finished stages are reused (see `demo-stages.ts`); `fresh` starts over.
+ * GRPO, evaluate each on the in-domain test and the out-of-domain split, score the image-blind mean predictor of
+ * the training split on both, and write `metrics.json`, `report.md` and `report.html`. Finished stages are
+ * reused (see `demo-stages.ts`); `fresh` starts over.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomic-write.js';
+import { readRecords } from '../data/records.js';
 import { UserError } from '../errors.js';
-import { DEMO_OUTPUTS, DEMO_RUNS, demoCosts, demoPaths, demoPlan, type DemoPaths, type DemoPlan } from './demo-plan.js';
+import type { Action } from '../protocol/types.js';
+import { meanPredictorMetrics } from './baselines.js';
+import { DEMO_OUTPUTS, DEMO_RUNS, DEMO_SPLITS, demoCosts, demoPaths, demoPlan, type DemoPaths, type DemoPlan, type DemoSplit } from './demo-plan.js';
 import { writeDemoReport } from './demo-report.js';
 import { formatSeconds, type StageTiming } from './demo-report-model.js';
 import { demoMetricsSchema, renderHeadlineText, type DemoMetrics } from './demo-report-table.js';
 import { demoStages, finishedEvaluation, type DemoStage } from './demo-stages.js';
+import type { EvalMetrics } from './metrics.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -68,17 +73,27 @@ async function claimFolder(paths: DemoPaths, plan: DemoPlan): Promise<void> {
   if (previous === undefined) await writeFileAtomic(paths.plan, `${JSON.stringify(plan, null, 2)}\n`);
 }
 
+/**
+ * The image-blind mean predictor of the demo's training split (`data/train.json`), scored on the test and
+ * out-of-domain splits. Cheap (no model), so computed afresh every time `metrics.json` is written.
+ */
+async function baselineMetrics(paths: DemoPaths): Promise<Record<DemoSplit, EvalMetrics>> {
+  const actions = async (split: string): Promise<Action[]> => (await readRecords(join(paths.data, `${split}.json`))).map((r) => r.action);
+  const train = await actions('train');
+  return { test: meanPredictorMetrics(train, await actions('test')), ood: meanPredictorMetrics(train, await actions('ood')) };
+}
+
 async function collectMetrics(paths: DemoPaths, plan: DemoPlan): Promise<DemoMetrics> {
   const runs: Record<string, Record<string, unknown>> = {};
   for (const run of DEMO_RUNS) {
     runs[run] = {};
-    for (const split of ['test', 'ood'] as const) {
+    for (const split of DEMO_SPLITS) {
       const metrics = await finishedEvaluation(paths.evaluation(run, split), plan.data[split]);
       if (metrics === undefined) throw new Error(`demo: ${join(paths.evaluation(run, split), 'metrics.json')} is missing or incomplete after its stage`);
       runs[run][split] = metrics;
     }
   }
-  return demoMetricsSchema.parse({ runs });
+  return demoMetricsSchema.parse({ runs, baseline: await baselineMetrics(paths) });
 }
 
 /**

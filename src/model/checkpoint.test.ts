@@ -22,6 +22,7 @@ const model: ModelConfig = {
   vocabSize: tokenizer.vocabSize,
   promptLength: 3,
   targetLength: 4,
+  coordinateBins: 0,
 };
 const ckpt: Checkpoint = {
   config: { format: CHECKPOINT_FORMAT, model, grammar: { maxPoints: 4, thinking: true }, info: { stage: 'test' } },

@@ -27,6 +27,11 @@ export const ModelConfigSchema = z
     promptLength: z.number().int().min(1).max(1024),
     /** Maximum generated tokens (rationale, answer marker, answer tokens, end). */
     targetLength: z.number().int().min(2).max(4096),
+    /**
+     * Coordinate bins per axis of the tokenizer; when set (> 0) the model has a pointer head that maps its
+     * patch-grid scores onto the coordinate tokens (see `pointer-head.ts`). 0: no pointer head.
+     */
+    coordinateBins: z.number().int().min(0).max(4096).default(0),
   })
   .strict()
   .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })

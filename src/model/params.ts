@@ -24,8 +24,14 @@ export type ModelParams<T> = {
   patchBias: T;
   positions: T;
   tokenEmbedding: T;
-  /** Projects the mean prompt embedding into a conditioning vector added at every position. */
+  /** Projects the pooled prompt embedding into a conditioning vector added at every position. */
   promptWeight: T;
+  /** Per-token pooling scores of the prompt (softmax over the prompt's tokens). */
+  promptScore: T;
+  /** Pointer head: query projection of generated states (see `pointer-head.ts`). */
+  pointerQuery: T;
+  /** Pointer head: key projection of the final image-patch states. */
+  pointerKey: T;
   blocks: BlockParams<T>[];
   finalScale: T;
   finalBias: T;
@@ -53,7 +59,7 @@ const BLOCK_KEYS = [
   'mlpOutBias',
 ] as const satisfies readonly (keyof BlockParams<unknown>)[];
 
-const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding', 'promptWeight'] as const;
+const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding', 'promptWeight', 'promptScore', 'pointerQuery', 'pointerKey'] as const;
 const TAIL_KEYS = ['finalScale', 'finalBias', 'headWeight'] as const;
 
 /**
@@ -85,6 +91,9 @@ export function paramShapes(c: ModelConfig): ModelParams<number[]> {
     positions: [sequenceLength(c), d],
     tokenEmbedding: [c.vocabSize, d],
     promptWeight: [d, d],
+    promptScore: [c.vocabSize],
+    pointerQuery: [d, d],
+    pointerKey: [d, d],
     blocks: Array.from({ length: c.nLayers }, block),
     finalScale: [d],
     finalBias: [d],
@@ -117,6 +126,9 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T): M
     positions: get('positions'),
     tokenEmbedding: get('tokenEmbedding'),
     promptWeight: get('promptWeight'),
+    promptScore: get('promptScore'),
+    pointerQuery: get('pointerQuery'),
+    pointerKey: get('pointerKey'),
     blocks,
     finalScale: get('finalScale'),
     finalBias: get('finalBias'),
@@ -137,9 +149,9 @@ export function countParams(c: ModelConfig): number {
 
 /**
  * Fresh weights on the host, GPT-2 style: normal(0, 0.02) for matrices and embeddings, residual output
- * projections scaled by 1/√(2·layers), zero biases, unit LayerNorm scales; except query and key projections,
- * normal(0, 1/√d), and `promptWeight`, which starts as the identity (the conditioning vector is then the mean
- * prompt embedding itself).
+ * projections scaled by 1/√(2·layers), zero biases, unit LayerNorm scales; except query and key projections
+ * (of attention and of the pointer head), normal(0, 1/√d), `promptWeight`, which starts as the identity, and `promptScore`, zero (the conditioning
+ * vector is then the mean prompt embedding itself; see `applyPromptWeighting` for a better start).
  *
  * @example
  * const host = initParams(config, new Rng(0));
@@ -152,11 +164,13 @@ export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
     const data = new Float32Array(size);
     const leaf = name.split('.').pop() ?? name;
     if (leaf.endsWith('Scale')) data.fill(1);
+    else if (leaf === 'promptScore') data.fill(0);
     else if (leaf === 'promptWeight') for (let i = 0; i < (shape[0] as number); i++) data[i * (shape[1] as number) + i] = 1;
     else if (leaf.endsWith('Bias')) data.fill(0);
     else {
       const std = leaf === 'outWeight' || leaf === 'mlpOutWeight' ? residualStd : 0.02;
       for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+      if (leaf === 'pointerQuery' || leaf === 'pointerKey') for (let i = 0; i < size; i++) data[i] = rng.normal() * queryKeyStd;
       if (leaf === 'qkvWeight') {
         // Queries and keys: 1/√d, so attention scores are not all ~0 at the start (a bilinear form grows from
         // its own size: from 0.02 the model would sit long in the slow start of attention learning).

@@ -18,7 +18,7 @@ describe('position code', () => {
 
   it('ties patch positions, coordinate tokens and head columns to the same code', () => {
     const tok = Tokenizer.train(['x 0.25', 'x 0.25'], { coordinateBins: 4 });
-    const c: ModelConfig = { imageSize: 8, patchSize: 4, dModel: 16, nLayers: 1, nHeads: 2, mlpRatio: 1, vocabSize: tok.vocabSize, promptLength: 2, targetLength: 3 };
+    const c: ModelConfig = { imageSize: 8, patchSize: 4, dModel: 16, nLayers: 1, nHeads: 2, mlpRatio: 1, vocabSize: tok.vocabSize, promptLength: 2, targetLength: 3, coordinateBins: 0 };
     const p = applyPositionCode(initParams(c, new Rng(0)), c, tok);
     const d = 16;
     const row = (data: Float32Array, i: number): number[] => Array.from(data.subarray(i * d, (i + 1) * d));

@@ -21,6 +21,7 @@ const config: ModelConfig = {
   vocabSize: 20,
   promptLength: 4,
   targetLength: 5,
+  coordinateBins: 6, // vocabulary: 6 special tokens, 2 × 6 coordinate tokens, 2 text pieces
 };
 
 describe('transformer', () => {

@@ -10,6 +10,7 @@ import { headDim, patchCount, prefixLength } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { BlockParams, ModelParams } from './params.js';
+import { hasPointer, pointerBias, pointerKeys } from './pointer-head.js';
 
 /** The additive attention bias for masked-out keys. */
 export const MASKED = -1e9;
@@ -99,29 +100,31 @@ function blockFull(x: JaxArray, b: BP, bias: JaxArray, c: ModelConfig): { x: Jax
  * Embed image patches `[B, Np, patchDim]` and tokens `[B, S]` (the prompt region first) into `[B, Np + S, d]`
  * with positions `[Np + S, d]`, plus the prompt conditioning vector at every position.
  *
- * The conditioning vector is the mean embedding of the valid prompt tokens times `promptWeight`: it puts
- * what the instruction asks for into every position from the first layer on, so that the first attention
- * layer can already match instruction words against image patches (without it, that match has to wait
- * for an earlier layer to learn to fetch the instruction).
+ * The conditioning vector is a weighted mean of the valid prompt tokens' embeddings (weights: a softmax of
+ * each token's `promptScore`) times `promptWeight`: it puts what the instruction asks for into every
+ * position from the first layer on, so that the first attention layer can already match instruction words
+ * against image patches (without it, that match has to wait for an earlier layer to learn to fetch the
+ * instruction).
  *
  * @param promptValid `[B, promptLength]` float32 (0 = padding).
  */
 function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray, promptValid: JaxArray): { x: JaxArray; cond: JaxArray } {
   const [B, P] = promptValid.shape as [number, number];
   const img = linear(patches, p.patchWeight, p.patchBias);
+  const promptTokens = tokens.ref.slice([], [0, P]);
   const tok = np.take(p.tokenEmbedding, tokens, 0);
-  const cond = promptCondition(tok.ref.slice([], [0, P], []), promptValid, p.promptWeight);
+  const cond = promptCondition(tok.ref.slice([], [0, P], []), np.take(p.promptScore, promptTokens, 0), promptValid, p.promptWeight);
   const d = cond.shape[1] as number;
   const x = np.concatenate([img, tok], 1).add(positions).add(cond.ref.reshape([B, 1, d]));
   return { x, cond };
 }
 
-/** The conditioning vector `[B, d]` from prompt embeddings `[B, P, d]` and their validity `[B, P]`. */
-function promptCondition(promptEmbeddings: JaxArray, promptValid: JaxArray, weight: JaxArray): JaxArray {
+/** The conditioning vector `[B, d]` from prompt embeddings `[B, P, d]`, their pooling scores and validity `[B, P]`. */
+function promptCondition(promptEmbeddings: JaxArray, scores: JaxArray, promptValid: JaxArray, weight: JaxArray): JaxArray {
   const [B, P] = promptValid.shape as [number, number];
-  const w = promptValid.reshape([B, P, 1]);
-  const mean = promptEmbeddings.mul(w.ref).sum(1).div(np.maximum(w.sum(1), 1));
-  return np.matmul(mean, weight);
+  const w = nn.softmax(scores.add(promptValid.sub(1).mul(-MASKED)), -1).reshape([B, P, 1]);
+  const pooled = promptEmbeddings.mul(w).sum(1);
+  return np.matmul(pooled, weight);
 }
 
 /**
@@ -174,15 +177,31 @@ export function forwardLogits(
     x = out.x;
   });
   const start = prefixLength(c) - 1;
+  const keys = finalPointerKeys(p, x, c);
   const h = x.slice([], [start, start + L], []);
-  return head(p, h);
+  if (keys === undefined) return head(p, h);
+  return head(p, h.ref).add(pointerBias(p, h, keys, c));
+}
+
+/**
+ * The pointer keys of the final states `x [B, T, d]` (their image-patch part), or undefined (and the pointer
+ * weights released) when the config has no pointer head. Does not consume `x`.
+ */
+function finalPointerKeys(p: P, x: JaxArray, c: ModelConfig): JaxArray | undefined {
+  if (hasPointer(c)) return pointerKeys(p, x.ref.slice([], [0, patchCount(c)], []));
+  p.pointerQuery.dispose();
+  p.pointerKey.dispose();
+  return undefined;
 }
 
 /** Keys and values per layer, each `[B, H, T, dh]`. */
 export type LayerCache = { k: JaxArray[]; v: JaxArray[] };
 
-/** The prefix's keys and values per layer, and the prompt conditioning vector `[B, d]`. */
-export type PrefixCache = LayerCache & { cond: JaxArray };
+/**
+ * The prefix's keys and values per layer, the prompt conditioning vector `[B, d]`, and the pointer keys of
+ * the image patches `[B, Np, d]` (a `[B, 1, 1]` placeholder without a pointer head).
+ */
+export type PrefixCache = LayerCache & { cond: JaxArray; pointerKeys: JaxArray };
 
 /**
  * Encode the prefix (image + prompt) once: returns the logits of the first generated token `[B, V]` and
@@ -205,16 +224,23 @@ export function prefill(
   const bias = keyValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
   const embedded = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []), promptValid);
   let x = embedded.x;
-  const prefix: PrefixCache = { k: [], v: [], cond: embedded.cond };
+  const k: JaxArray[] = [];
+  const v: JaxArray[] = [];
   for (const b of p.blocks) {
     const out = blockFull(x, b, bias.ref, c);
-    prefix.k.push(out.k);
-    prefix.v.push(out.v);
+    k.push(out.k);
+    v.push(out.v);
     x = out.x;
   }
   bias.dispose();
-  const logits = head(p, x.slice([], Tp - 1, []));
-  return { logits, prefix };
+  const keys = finalPointerKeys(p, x, c);
+  const last = x.slice([], [Tp - 1, Tp], []);
+  if (keys === undefined) {
+    const logits = head(p, last.reshape([B, -1]));
+    return { logits, prefix: { k, v, cond: embedded.cond, pointerKeys: np.zeros([B, 1, 1]) } };
+  }
+  const logits = head(p, last.ref.reshape([B, -1])).add(pointerBias(p, last, keys.ref, c).reshape([B, -1]));
+  return { logits, prefix: { k, v, cond: embedded.cond, pointerKeys: keys } };
 }
 
 /** An all-zero cache for the generated part: per layer `[B, H, targetLength, dh]`. */
@@ -254,6 +280,7 @@ export function decodeStep(
   const d = c.dModel;
   let x = np.take(p.tokenEmbedding, tokens.reshape([B, 1]), 0).add(pos).add(prefix.cond.reshape([B, 1, d]));
   p.promptWeight.dispose();
+  p.promptScore.dispose();
   const next: LayerCache = { k: [], v: [] };
   p.blocks.forEach((b, i) => {
     const h = layerNorm(x.ref, b.ln1Scale, b.ln1Bias);
@@ -274,6 +301,12 @@ export function decodeStep(
   prefixBias.dispose();
   p.patchWeight.dispose();
   p.patchBias.dispose();
-  const logits = head(p, x.reshape([B, -1]));
+  if (!hasPointer(c)) {
+    p.pointerQuery.dispose();
+    p.pointerKey.dispose();
+    prefix.pointerKeys.dispose();
+    return { logits: head(p, x.reshape([B, -1])), generated: next };
+  }
+  const logits = head(p, x.ref.reshape([B, -1])).add(pointerBias(p, x, prefix.pointerKeys, c).reshape([B, -1]));
   return { logits, generated: next };
 }

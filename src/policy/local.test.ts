@@ -26,6 +26,7 @@ const config: ModelConfig = {
   vocabSize: tokenizer.vocabSize,
   promptLength: 6,
   targetLength: 12,
+  coordinateBins: tokenizer.coordinateBins,
 };
 const image = { bytes: new Uint8Array(await sharp(Buffer.alloc(20 * 10 * 3, 90), { raw: { width: 20, height: 10, channels: 3 } }).png().toBuffer()), mimeType: 'image/png' as const };
 

@@ -34,6 +34,7 @@ const config: ModelConfig = {
   vocabSize: tokenizer.vocabSize,
   promptLength: 6,
   targetLength: 12,
+  coordinateBins: 0,
 };
 
 let root: string;

@@ -8,7 +8,7 @@ import { flattenParams, initParams } from '../model/params.js';
 import { Rng } from '../model/rng.js';
 import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
 
-const config: ModelConfig = { imageSize: 4, patchSize: 2, dModel: 4, nLayers: 1, nHeads: 1, mlpRatio: 1, vocabSize: 5, promptLength: 1, targetLength: 2 };
+const config: ModelConfig = { imageSize: 4, patchSize: 2, dModel: 4, nLayers: 1, nHeads: 1, mlpRatio: 1, vocabSize: 5, promptLength: 1, targetLength: 2, coordinateBins: 0 };
 
 describe('AdamW step', () => {
   it('matches a hand computation: clipping, bias correction, decoupled decay on matrices only', async () => {

@@ -352,6 +352,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
           aux = addAux(aux, stats, 1 / options.mu); // diagnostics averaged over the μ updates, as verl does
           if (!Number.isFinite(loss)) throw new Error(`grpo: the loss became ${loss} at step ${t}`);
         }
+        // The weights are computed asynchronously: wait for them so the update's time is not billed to sampling.
+        await blockUntilReady([params, state]);
       }
       const t4 = performance.now();
       step = t;

@@ -47,6 +47,8 @@ export const SftOptionsSchema = z
     mergeMinCount: z.number().int().positive().default(20),
     /** Initialise positions and coordinate tokens with the shared Fourier position code. */
     positionCode: z.boolean().default(true),
+    /** Give the model a pointer head from the image-patch grid to the coordinate tokens (`pointer-head.ts`). */
+    pointerHead: z.boolean().default(true),
   })
   .strict();
 

@@ -32,7 +32,7 @@ import type { VlaModel } from '../model/model.js';
 import { paramsToDevice, paramsToHost } from '../model/model.js';
 import type { ModelParams } from '../model/params.js';
 import { countParams, initParams } from '../model/params.js';
-import { applyPositionCode } from '../model/position-code.js';
+import { applyPositionCode, applyPromptWeighting } from '../model/position-code.js';
 import { Rng } from '../model/rng.js';
 import { structureMask } from '../model/sequence-layout.js';
 import { Tokenizer } from '../model/tokenizer.js';
@@ -109,7 +109,8 @@ async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
-function fitConfig(records: readonly LoadedRecord[], tok: Tokenizer, o: SftOptions, targets: number[], prompts: number[]): ModelConfig {
+/** The model config of a fresh run: the options' shape, with prompt and target regions fitted to the data. */
+function fitConfig(tok: Tokenizer, o: SftOptions, targets: number[], prompts: number[]): ModelConfig {
   const maxPrompt = Math.max(...prompts);
   const maxTarget = Math.max(...targets);
   return ModelConfigSchema.parse({
@@ -122,8 +123,8 @@ function fitConfig(records: readonly LoadedRecord[], tok: Tokenizer, o: SftOptio
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, maxPrompt),
     targetLength: Math.min(o.maxTargetLength, maxTarget),
+    coordinateBins: o.pointerHead ? tok.coordinateBins : 0,
   });
-  void records;
 }
 
 function maxPointsOf(records: readonly LoadedRecord[]): number {
@@ -204,7 +205,6 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
 
   if (!resuming) {
     const config = fitConfig(
-      trainRecords,
       tokenizer,
       options,
       trainExamples.map((e) => e.target.length),
@@ -217,7 +217,12 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       info: { stage: options.cot ? 'cot-sft' : 'sft', data: trainFile, records: trainRecords.length },
     };
     const host = initParams(config, new Rng(options.seed));
-    params = paramsToDevice(options.positionCode ? applyPositionCode(host, config, tokenizer) : host);
+    if (options.positionCode) applyPositionCode(host, config, tokenizer);
+    applyPromptWeighting(
+      host,
+      trainExamples.map((e) => e.prompt),
+    );
+    params = paramsToDevice(host);
     state = zeroMoments(params);
   }
   const config = ckptConfig.model;

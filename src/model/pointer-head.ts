@@ -1,0 +1,84 @@
+/**
+ * The pointer head: a second, direct route from the image to the coordinate tokens.
+ *
+ * At every generated position the model scores the image patches (`query(h) · key(patch)`, from the final
+ * layer), turns the scores into a distribution over the patch grid, and adds the log-mass of each grid
+ * column to the logits of the x-coordinate tokens that fall in that column (rows likewise for y). The
+ * vocabulary head then only has to place a coordinate inside its grid cell.
+ *
+ * Why: a coordinate learned only through the vocabulary head must travel from the patch through attention
+ * values into the residual stream; attention and values each wait for the other to become useful, and a
+ * small model on cluttered scenes learns where things are very slowly that way. Through the pointer the
+ * cross-entropy of a coordinate token pushes the score of the right patches directly (one bilinear form),
+ * which is how the grounding gets learned within a CPU budget. Where a coordinate is not a location (box
+ * width and height) the model learns to leave the pointer flat, which adds nothing.
+ */
+import type { ModelConfig } from './config.js';
+import type { JaxArray } from './jax.js';
+import { nn, np } from './jax.js';
+import { SPECIAL_TOKENS } from './tokenizer.js';
+
+/** The pointer's two projections. */
+export interface PointerParams<T> {
+  pointerQuery: T;
+  pointerKey: T;
+}
+
+/** True when the config has a pointer head (it needs the coordinate bins to map the grid onto tokens). */
+export function hasPointer(c: ModelConfig): boolean {
+  return c.coordinateBins > 0;
+}
+
+/**
+ * The `[2G, V]` map from grid columns (first G rows) and grid rows (next G rows) to the coordinate tokens of
+ * the x and y axis whose bin centre falls in them (G = patches per image side).
+ *
+ * @example
+ * pointerGridMap({ ...config, coordinateBins: 4 }); // column 0 → x tokens of bins 0..; row 0 → y tokens …
+ */
+export function pointerGridMap(c: ModelConfig): Float32Array {
+  const G = c.imageSize / c.patchSize;
+  const V = c.vocabSize;
+  const bins = c.coordinateBins;
+  const offset = SPECIAL_TOKENS.length;
+  const map = new Float32Array(2 * G * V);
+  for (let b = 0; b < bins; b++) {
+    const cell = Math.min(G - 1, Math.floor(((b + 0.5) / bins) * G));
+    map[cell * V + offset + b] = 1;
+    map[(G + cell) * V + offset + bins + b] = 1;
+  }
+  return map;
+}
+
+/** Zero-mean, unit-variance over the last axis (no affine part). */
+function standardize(x: JaxArray): JaxArray {
+  const mean = x.ref.mean(-1, { keepdims: true });
+  const centred = x.sub(mean);
+  const variance = np.square(centred.ref).mean(-1, { keepdims: true });
+  return centred.mul(np.reciprocal(np.sqrt(variance.add(1e-5))));
+}
+
+/**
+ * The pointer keys `[B, Np, d]` of the final-layer states of the image patches `[B, Np, d]`.
+ */
+export function pointerKeys(p: PointerParams<JaxArray>, patchStates: JaxArray): JaxArray {
+  const [B, Np, d] = patchStates.shape as [number, number, number];
+  return np.matmul(standardize(patchStates).reshape([-1, d]), p.pointerKey).reshape([B, Np, d]);
+}
+
+/**
+ * The logit bias `[B, L, V]` of the pointer at generated states `h [B, L, d]` against the patch keys
+ * `[B, Np, d]`: `log(column mass)` on x tokens, `log(row mass)` on y tokens, 0 elsewhere.
+ */
+export function pointerBias(p: PointerParams<JaxArray>, h: JaxArray, keys: JaxArray, c: ModelConfig): JaxArray {
+  const [B, L, d] = h.shape as [number, number, number];
+  const G = c.imageSize / c.patchSize;
+  const q = np.matmul(standardize(h).reshape([-1, d]), p.pointerQuery).reshape([B, L, d]);
+  const scores = np.matmul(q, keys.transpose([0, 2, 1])).mul(1 / Math.sqrt(d));
+  const prob = nn.softmax(scores, -1).reshape([B, L, G, G]);
+  const columns = prob.ref.sum(2);
+  const rows = prob.sum(3);
+  const logMass = np.log(np.concatenate([columns, rows], -1).add(1e-6));
+  const map = np.array(pointerGridMap(c)).reshape([2 * G, c.vocabSize]);
+  return np.matmul(logMass.reshape([-1, 2 * G]), map).reshape([B, L, c.vocabSize]);
+}

@@ -1,0 +1,117 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ModelConfigSchema, sequenceLength } from '../model/config.js';
+import { maskTable } from '../model/grammar.js';
+import type { JaxArray } from '../model/jax.js';
+import { np, ready, tree } from '../model/jax.js';
+import { paramsToDevice } from '../model/model.js';
+import type { ModelParams } from '../model/params.js';
+import { initParams } from '../model/params.js';
+import { Rng } from '../model/rng.js';
+import { structureMask } from '../model/sequence-layout.js';
+import { ANSWER, EOS, TASK_AFFORDANCE, Tokenizer } from '../model/tokenizer.js';
+import { stepScalars, zeroMoments } from './adamw.js';
+import type { SampledSequence } from './grpo-batch.js';
+import { grpoTensors, hostRollouts, rolloutTensors } from './grpo-batch.js';
+import type { GrpoLossOptions } from './grpo-step.js';
+import { createGrpoUpdate, createReferenceLogProbs } from './grpo-step.js';
+
+beforeAll(() => ready());
+
+// Vocabulary: 6 special tokens, 4 x bins (6–9), 4 y bins (10–13), then text pieces.
+const tok = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: 4, pieces: ['a', 'b'] });
+const [A, B] = [tok.textOffset, tok.textOffset + 1];
+const config = ModelConfigSchema.parse({
+  imageSize: 8,
+  patchSize: 4,
+  dModel: 16,
+  nLayers: 1,
+  nHeads: 2,
+  mlpRatio: 2,
+  vocabSize: tok.vocabSize,
+  promptLength: 2,
+  targetLength: 7,
+});
+const grammar = { maxPoints: 2, thinking: true };
+const adam = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
+const lossOptions: GrpoLossOptions = { temperature: 1, clip: { low: 0.2, high: 0.28, dual: 3 }, klCoef: 0.01, aggregation: 'token-mean' };
+const L = config.targetLength;
+const T = sequenceLength(config);
+
+// One prompt, two answers (one box each): a group of 2.
+const patches = new Float32Array(4 * 48).map((_, i) => Math.sin(i));
+const answers = [
+  [A, ANSWER, 7, 11, 8, 12, EOS],
+  [B, ANSWER, 6, 10, 9, 13, EOS],
+];
+
+const structure = (): JaxArray => np.array(structureMask(config)).reshape([T, T]);
+const classMasks = (): JaxArray => {
+  const m = maskTable(tok);
+  return np.array(m).reshape([m.length / tok.vocabSize, tok.vocabSize]);
+};
+
+function sequences(logProbs: number[][]): SampledSequence[] {
+  return answers.map((tokens, i) => ({ patches, prompt: [TASK_AFFORDANCE, A], kind: 'affordance', tokens, logProbs: logProbs[i] as number[] }));
+}
+
+/** Per-token log-probabilities of the two answers under `params` (does not consume `params`). */
+async function logProbsOf(params: ModelParams<JaxArray>): Promise<number[][]> {
+  const pass = createReferenceLogProbs(config, 1);
+  const host = hostRollouts(sequences([new Array<number>(L).fill(0), new Array<number>(L).fill(0)]), config, grammar);
+  const lp = Array.from((await pass(tree.ref(params), rolloutTensors(host, config, structure(), classMasks())).data()) as Float32Array);
+  pass.dispose();
+  return [lp.slice(0, L), lp.slice(L)];
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+describe('GRPO update', () => {
+  it('raises the likelihood of the better answer and lowers the worse one; KL and clipping start at 0', async () => {
+    const params = paramsToDevice(initParams(config, new Rng(3)));
+    const reference = tree.ref(params);
+    const before = await logProbsOf(params);
+    // the final <eos> of a box is forced by the grammar (log-probability 0); the other tokens are choices
+    for (const row of before) expect(row.map((lp) => lp < 0)).toEqual([true, true, true, true, true, true, false]);
+
+    const host = hostRollouts(sequences(before), config, grammar);
+    const rollout = rolloutTensors(host, config, structure(), classMasks());
+    const refPass = createReferenceLogProbs(config, 1);
+    const refLogProbs = refPass(tree.ref(reference), tree.ref(rollout));
+    const update = createGrpoUpdate(config, lossOptions, adam);
+    const state = zeroMoments(params);
+    const result = update(params, state, grpoTensors(rollout, config, host.mask, [1, -1], host.oldLogProbs, refLogProbs), stepScalars(1e-2, 1, adam));
+
+    // ratio 1 everywhere: the surrogate is −A per token, which averages to 0 over the 7 + 7 tokens
+    expect(((await result.loss.data()) as Float32Array)[0]).toBeCloseTo(0, 5);
+    expect(((await result.aux.kl.data()) as Float32Array)[0]).toBeCloseTo(0, 6);
+    expect(((await result.aux.approxKl.data()) as Float32Array)[0]).toBeCloseTo(0, 5);
+    expect(((await result.aux.clipFraction.data()) as Float32Array)[0]).toBe(0);
+    expect(((await result.aux.entropy.data()) as Float32Array)[0]).toBeGreaterThan(0);
+    expect(((await result.gradNorm.data()) as Float32Array)[0]).toBeGreaterThan(0);
+
+    const after = await logProbsOf(result.params);
+    expect(sum(after[0] as number[])).toBeGreaterThan(sum(before[0] as number[]));
+    expect(sum(after[1] as number[])).toBeLessThan(sum(before[1] as number[]));
+    update.dispose();
+    refPass.dispose();
+    tree.dispose([result.params, result.state, reference]);
+  });
+
+  it('gives no gradient where the ratio is clipped (old log-probs 0.5 below, positive advantages)', async () => {
+    const params = paramsToDevice(initParams(config, new Rng(4)));
+    const before = await logProbsOf(params);
+    const host = hostRollouts(sequences(before.map((row) => row.map((lp) => lp - 0.5))), config, grammar);
+    const rollout = rolloutTensors(host, config, structure(), classMasks());
+    const update = createGrpoUpdate(config, { ...lossOptions, klCoef: 0 }, adam);
+    const result = update(params, zeroMoments(params), grpoTensors(rollout, config, host.mask, [1, 1], host.oldLogProbs, np.zeros([2, L])), stepScalars(1e-2, 1, adam));
+    // ratio e^0.5 = 1.65 > 1 + ε_high: every token takes the clipped, constant branch −A·1.28
+    expect(((await result.loss.data()) as Float32Array)[0]).toBeCloseTo(-1.28, 5);
+    expect(((await result.aux.clipFraction.data()) as Float32Array)[0]).toBe(1);
+    expect(((await result.aux.approxKl.data()) as Float32Array)[0]).toBeCloseTo(-0.5, 4);
+    expect(((await result.gradNorm.data()) as Float32Array)[0]).toBe(0);
+    const after = await logProbsOf(result.params);
+    expect(after).toEqual(before);
+    update.dispose();
+    tree.dispose([result.params, result.state]);
+  });
+});
