@@ -61,8 +61,8 @@ export interface DemoCostModel {
   readonly report: number;
 }
 
-/** The model shape of the full demo: the defaults of `train sft`, narrowed to fit the time budget. */
-const FULL_MODEL = { imageSize: 64, patchSize: 8, dModel: 96, nLayers: 3, nHeads: 4, mlpRatio: 4 } as const;
+/** The model shape of the full demo: narrower and shallower than the `train sft` defaults, to fit the time budget. */
+const FULL_MODEL = { imageSize: 64, patchSize: 8, dModel: 64, nLayers: 2, nHeads: 2, mlpRatio: 4 } as const;
 
 /** The model shape of `--quick`: tiny, so the whole pipeline runs in well under a minute. */
 const QUICK_MODEL = { imageSize: 32, patchSize: 8, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
@@ -92,8 +92,8 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     quick: false,
     seed,
     data: { train: 2000, test: 100, ood: 100, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 100, batchSize: 16, warmupSteps: 10, learningRate: 3e-3, evalEvery: 0, evalSamples: 0, saveEvery: 25 },
-    grpo: { seed, steps: 12, promptsPerStep: 8, groupSize: 5, warmupSteps: 1, learningRate: 2e-4, evalSamples: 0, saveEvery: 4 },
+    sft: { ...FULL_MODEL, seed, steps: 500, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
+    grpo: { seed, steps: 20, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 1e-4, evalSamples: 0, saveEvery: 5 },
     evalBatchSize: 64,
     examplesPerKind: 2,
   };
@@ -101,12 +101,12 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
 
 /**
  * The cost model of a plan (quick runs have a fixed start-up cost per stage that dominates). Measured as CPU
- * seconds of the single-threaded engine (the full plan took 768 CPU seconds in all).
+ * seconds on 2 idle cores with the engine's 2 threads (model of d 64, 2 layers, with the pointer head).
  */
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
     ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.008, sftStep: 4.3, sftStepNoCot: 0.7, grpoStep: 15, evalPerRecord: 0.1, report: 8 };
+    : { synthPerSample: 0.005, sftStep: 0.8, sftStepNoCot: 0.3, grpoStep: 4, evalPerRecord: 0.15, report: 8 };
 }
 
 /** Where everything goes inside the output folder. */

@@ -2,6 +2,7 @@ import type { Trajectory } from '../protocol/types.js';
 import { toFlat } from './flatTrajectory.js';
 import { requireNonEmpty } from './frechetRecurrence.js';
 import { EPS, LocalGeometry, NEAR_PARALLEL } from './localGeometry.js';
+import { HeadingGeometry } from './headingGeometry.js';
 import { pyMax, pyMin, pyMin3, pythonHypot } from './pythonMath.js';
 import { scratch, Slot } from './scratch.js';
 
@@ -150,6 +151,131 @@ function alafRecurrence(
   return prev[n - 1]!;
 }
 
+/**
+ * Cells whose heading difference is within this of 0 or π get the official `acos` of the exactly recomputed
+ * cosine (there `acos` turns one ulp of the cosine into ~1e-8); elsewhere the heading difference is the angle,
+ * within ~1e-13 of the official `acos` (whose own error there is a few ulps over sin(angle)).
+ */
+const NEAR_PARALLEL_ANGLE = 2e-3;
+const TWO_PI = 2 * Math.PI;
+
+const headingsP = new HeadingGeometry();
+const headingsQ = new HeadingGeometry();
+
+/** The official angle of pair (i, j) from the exact directions of the two points (0 when either is zero). */
+function exactAngle(i: number, j: number): number {
+  const p = headingsP;
+  const q = headingsQ;
+  p.ensureExactAt(i);
+  q.ensureExactAt(j);
+  const tn = p.exactDirNorm[i]!;
+  const vn = q.exactDirNorm[j]!;
+  if (tn < EPS || vn < EPS) return 0;
+  const cos = (p.exactDirX[i]! * q.exactDirX[j]! + p.exactDirY[i]! * q.exactDirY[j]!) / (tn * vn);
+  return Math.acos(pyMax(-1, pyMin(1, cos)));
+}
+
+/**
+ * The fast kernel, on trajectories that {@link HeadingGeometry.compute} accepted (finite coordinates) and finite
+ * weights: every cost is finite and not −0, so Python's `max(a, b)` (`b > a ? b : a`) can be computed without a
+ * branch as `a·(1 − k) + b·k` with k = +(b > a), which is exact for such numbers (a branch on these
+ * data-dependent comparisons mispredicts about half the time, which costs more than the two multiplications), and the angle of a pair is the difference of the two headings, except near 0 and π where it is the
+ * official `acos` of the exact cosine.
+ */
+function headingRecurrence(
+  pxy: Float64Array,
+  m: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withFrechet: boolean,
+): number {
+  const { heading: pHeading, angleWeight: pWeight, length: pLength, logLength: pLogLength } = headingsP;
+  const { heading: qHeading, angleWeight: qWeight, length: qLength, logLength: qLogLength } = headingsQ;
+  const withEps = headingsP.hasShort || headingsQ.hasShort;
+  if (withEps) {
+    headingsP.withEpsLogs();
+    headingsQ.withEpsLogs();
+  }
+  const pLogEps = headingsP.logLengthEps;
+  const qLogEps = headingsQ.logLengthEps;
+  let prev = scratch(Slot.rowA, n);
+  let cur = scratch(Slot.rowB, n);
+  let prev2 = scratch(Slot.rowA2, n);
+  let cur2 = scratch(Slot.rowB2, n);
+  for (let i = 0; i < m; i++) {
+    const px = pxy[2 * i]!;
+    const py = pxy[2 * i + 1]!;
+    const h = pHeading[i]!;
+    const weight = pWeight[i]!;
+    const pLong = pLength[i]! > EPS;
+    const logLength = pLogLength[i]!;
+    const logLengthEps = pLogEps[i]!;
+    let left = 0;
+    let diag = 0;
+    let left2 = 0;
+    let diag2 = 0;
+    // Selections are written out inline as `a·(1 − k) + b·k` with k = +(comparison): exact here, branch-free,
+    // and cheap even before the JIT optimises this loop (a call per selection is not).
+    for (let j = 0; j < n; j++) {
+      const dx = px - qxy[2 * j]!;
+      const dy = py - qxy[2 * j + 1]!;
+      let d = Math.sqrt(dx * dx + dy * dy);
+      if (!(d > 1e-150) && (dx !== 0 || dy !== 0)) d = pythonHypot(dx, dy); // underflow: the exact hypot
+      // the difference of two headings in (−π, π], folded into [0, π]
+      const turn = Math.abs(h - qHeading[j]!);
+      const otherWay = TWO_PI - turn;
+      let k = +(otherWay < turn);
+      let angle = turn * (1 - k) + otherWay * k;
+      if (angle < NEAR_PARALLEL_ANGLE || angle > Math.PI - NEAR_PARALLEL_ANGLE) angle = exactAngle(i, j);
+      // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per segment.
+      let ratio = logLength - qLogLength[j]!;
+      if (withEps && !(pLong && qLength[j]! > EPS)) ratio = logLengthEps - qLogEps[j]!;
+      // a zero direction has angle 0 with anything: weight 0 (angle · 1 is the angle, exactly)
+      const value = d + lambdaAngle * (angle * (weight * qWeight[j]!)) + lambdaLength * Math.abs(ratio);
+      // into = min(C(i−1, j), C(i−1, j−1), C(i, j−1)) over the cells that exist; ALAF and (2) plain DFD
+      let into = value;
+      let into2 = d;
+      if (i > 0) {
+        const up = prev[j]!;
+        const up2 = prev2[j]!;
+        into = up;
+        into2 = up2;
+        if (j > 0) {
+          k = +(diag < into);
+          into = into * (1 - k) + diag * k;
+          k = +(left < into);
+          into = into * (1 - k) + left * k;
+          k = +(diag2 < into2);
+          into2 = into2 * (1 - k) + diag2 * k;
+          k = +(left2 < into2);
+          into2 = into2 * (1 - k) + left2 * k;
+        }
+        diag = up;
+        diag2 = up2;
+      } else if (j > 0) {
+        into = left;
+        into2 = left2;
+      }
+      // C(i, j) = max(into, cost)
+      k = +(value > into);
+      left = into * (1 - k) + value * k;
+      k = +(d > into2);
+      left2 = into2 * (1 - k) + d * k;
+      cur[j] = left;
+      cur2[j] = left2;
+    }
+    const t = prev;
+    prev = cur;
+    cur = t;
+    const t2 = prev2;
+    prev2 = cur2;
+    cur2 = t2;
+  }
+  lastFrechet = withFrechet ? prev2[n - 1]! : NaN;
+  return prev[n - 1]!;
+}
 
 /**
  * {@link alafDistance} on interleaved coordinates (`m` points of the reference in `pxy`, `n` of the prediction
@@ -167,11 +293,39 @@ export function alafDistanceFlat(
   options: AlafOptions = {},
   withFrechet = false,
 ): number {
-  if (m === 0 || n === 0) throw new RangeError('angle-length augmented Fréchet distance of an empty trajectory');
-  requireNoInfinity(pxy, m);
-  requireNoInfinity(qxy, n);
   const lambdaAngle = options.lambdaAngle ?? ALAF_DEFAULTS.lambdaAngle;
   const lambdaLength = options.lambdaLength ?? ALAF_DEFAULTS.lambdaLength;
+  return alafDistanceWeighted(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+}
+
+/**
+ * {@link alafDistanceFlat} with the weights as numbers (no options object: the reward calls this per pair).
+ *
+ * @example
+ * alafDistanceWeighted(Float64Array.of(0, 0, 1, 0), 2, Float64Array.of(0, 1, 1, 1), 2, 0.25, 0.1, true); // 1
+ * lastDiscreteFrechet(); // 1
+ */
+export function alafDistanceWeighted(
+  pxy: Float64Array,
+  m: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withFrechet: boolean,
+): number {
+  if (m === 0 || n === 0) throw new RangeError('angle-length augmented Fréchet distance of an empty trajectory');
+  if (
+    Number.isFinite(lambdaAngle) &&
+    Number.isFinite(lambdaLength) &&
+    headingsP.compute(pxy, m) &&
+    headingsQ.compute(qxy, n)
+  ) {
+    return headingRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+  }
+  // The general path: NaN coordinates (and infinite ones: an error), non-finite weights.
+  requireNoInfinity(pxy, m);
+  requireNoInfinity(qxy, n);
   geometryP.compute(pxy, m);
   geometryQ.compute(qxy, n);
   if (geometryP.hasShort || geometryQ.hasShort) {

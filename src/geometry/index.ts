@@ -6,7 +6,7 @@ export { discreteFrechet, discreteFrechetFlat } from './discreteFrechet.js';
 export { hausdorff } from './hausdorff.js';
 export { resampleByArcLength } from './resampleByArcLength.js';
 export { trajectoryRmse } from './trajectoryRmse.js';
-export { alafDistance, alafDistanceFlat, lastDiscreteFrechet, ALAF_DEFAULTS, type AlafOptions } from './alafDistance.js';
+export { alafDistance, alafDistanceFlat, alafDistanceWeighted, lastDiscreteFrechet, ALAF_DEFAULTS, type AlafOptions } from './alafDistance.js';
 export { frechetFirstRow, frechetNextRow } from './frechetRecurrence.js';
 export { LocalGeometry, EPS } from './localGeometry.js';
 export { pointDistance } from './pointDistance.js';

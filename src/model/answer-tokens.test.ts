@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswer } from '../protocol/answer.js';
 import type { Action } from '../protocol/types.js';
-import { decodeAction, decodeAnswer, encodePrompt, encodeTarget } from './answer-tokens.js';
+import fc from 'fast-check';
+import { decodeAction, decodeAnswer, encodePrompt, encodeRationale, encodeTarget } from './answer-tokens.js';
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY, Tokenizer } from './tokenizer.js';
 
 const tok = Tokenizer.train(['The mug is on the left.', 'The mug is on the left.'], { coordinateBins: 100 });
@@ -47,5 +48,25 @@ describe('answer tokens', () => {
   it('starts the prompt with the task token', () => {
     expect(encodePrompt(tok, 'The mug', 'affordance')[0]).toBe(TASK_AFFORDANCE);
     expect(encodePrompt(tok, 'The mug', 'trajectory')).toEqual([TASK_TRAJECTORY, ...tok.encodeText('The mug')]);
+  });
+
+  it('writes the locations and sizes of a rationale as coordinate tokens and decodes them back exactly', () => {
+    const think = 'The mug is near x 0.29, y 0.32, about 0.19 wide and 0.14 tall; it is 1.50 m away at 0.29.';
+    const ids = encodeRationale(tok, think);
+    expect(ids.filter((id) => tok.isCoordinate(id))).toEqual([x(29), y(32), x(19), y(14)]);
+    expect(tok.decodeText(ids)).toBe(think);
+    const action: Action = { kind: 'affordance', box: { x: 0.29, y: 0.32, width: 0.19, height: 0.14 } };
+    const parsed = parseAnswer(decodeAnswer(tok, encodeTarget(tok, think, action), 'affordance'), 'affordance');
+    expect(parsed.ok && parsed.think).toBe(think);
+  });
+
+  it('round-trips any 2-decimal location in a rationale (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (a, b) => {
+        const text = `The mug is near x ${(a / 100).toFixed(2)}, y ${(b / 100).toFixed(2)}.`;
+        const ids = encodeRationale(tok, text);
+        return tok.decodeText(ids) === text && ids.includes(x(a)) && ids.includes(y(b));
+      }),
+    );
   });
 });

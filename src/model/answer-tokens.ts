@@ -13,8 +13,8 @@
  */
 import { formatAnswer } from '../protocol/answer.js';
 import type { Action, TaskKind } from '../protocol/types.js';
-import type { Tokenizer } from './tokenizer.js';
-import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from './tokenizer.js';
+import type { Axis, Tokenizer } from './tokenizer.js';
+import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY, splitPieces } from './tokenizer.js';
 
 /**
  * The prompt tokens: the task token, then the instruction as word pieces. Phrase merges are not applied to
@@ -34,6 +34,45 @@ export function encodeAction(tok: Tokenizer, action: Action): number[] {
   return action.points.flatMap(([x, y]) => [tok.coordinateToken(x, 'x'), tok.coordinateToken(y, 'y')]);
 }
 
+/** A number of a rationale that names a location or a size (`0.29`). */
+const RATIONALE_NUMBER = /^ [01]\.[0-9]{2}$/;
+
+/** The axis of the number at `pieces[i]` from its neighbours (`x 0.29`, `y 0.32`, `0.19 wide`, `0.14 tall`). */
+function rationaleAxis(pieces: readonly string[], i: number): Axis | undefined {
+  if (!RATIONALE_NUMBER.test(pieces[i] as string)) return undefined;
+  const before = pieces[i - 1];
+  const after = pieces[i + 1];
+  if (before === ' x' || after === ' wide') return 'x';
+  if (before === ' y' || after === ' tall') return 'y';
+  return undefined;
+}
+
+/**
+ * The rationale as tokens: text pieces, except that the locations and sizes it writes (`near x 0.29, y 0.32`,
+ * `about 0.19 wide and 0.14 tall`) become coordinate tokens, so the model places them with the same tokens
+ * (and the same pointer head) as the answer, and the answer can copy them. Decodes back to the same text
+ * when the numbers have 2 decimals and the tokenizer has 100 bins.
+ *
+ * @example
+ * tok.decodeText(encodeRationale(tok, 'the mug is near x 0.29, y 0.32.')); // 'the mug is near x 0.29, y 0.32.'
+ */
+export function encodeRationale(tok: Tokenizer, think: string): number[] {
+  const pieces = splitPieces(think);
+  const out: number[] = [];
+  let text = '';
+  pieces.forEach((piece, i) => {
+    const axis = rationaleAxis(pieces, i);
+    if (axis === undefined) {
+      text += piece;
+      return;
+    }
+    out.push(...tok.encodeText(text), tok.rationaleCoordinateToken(Number(piece), axis));
+    text = '';
+  });
+  out.push(...tok.encodeText(text));
+  return out;
+}
+
 /**
  * The target tokens of an answer: rationale, `<answer>`, action, `<eos>`.
  *
@@ -41,7 +80,7 @@ export function encodeAction(tok: Tokenizer, action: Action): number[] {
  * encodeTarget(tok, 'the mug is left.', { kind: 'affordance', box }); // [...text, ANSWER, c, c, c, c, EOS]
  */
 export function encodeTarget(tok: Tokenizer, think: string, action: Action): number[] {
-  return [...tok.encodeText(think), ANSWER, ...encodeAction(tok, action), EOS];
+  return [...encodeRationale(tok, think), ANSWER, ...encodeAction(tok, action), EOS];
 }
 
 /** The action the coordinate tokens after `<answer>` describe, or undefined when they do not fit `kind`. */

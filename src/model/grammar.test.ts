@@ -29,6 +29,7 @@ describe('answer grammar', () => {
     expect(allowed('x')).toEqual(Array.from({ length: 10 }, (_, i) => x(i)));
     expect(allowed('y')).toEqual(Array.from({ length: 10 }, (_, i) => y(i)));
     expect(allowed('x-or-eos')).toEqual([EOS, ...Array.from({ length: 10 }, (_, i) => x(i))]);
-    expect(allowed('reasoning')).toEqual([ANSWER, ...Array.from({ length: V - tok.textOffset }, (_, i) => tok.textOffset + i)]);
+    // Reasoning: text, the coordinates a rationale writes its locations with, and <answer>.
+    expect(allowed('reasoning')).toEqual([ANSWER, ...Array.from({ length: V - tok.coordinateOffset }, (_, i) => tok.coordinateOffset + i)]);
   });
 });

@@ -3,7 +3,8 @@
  * restrict each step to the tokens the grammar allows, and GRPO's log-probabilities apply the same
  * restriction, so the sampled distribution and the trained one are the same distribution:
  *
- * - reasoning: any text token, or `<answer>` (with `thinking: false`, only `<answer>`: an empty rationale);
+ * - reasoning: any text or coordinate token (a rationale writes locations as coordinates), or `<answer>`
+ *   (with `thinking: false`, only `<answer>`: an empty rationale);
  * - affordance answer: exactly 4 coordinates `x y x y`, then `<eos>`;
  * - trajectory answer: `x y` pairs (at least one, at most `maxPoints`), then `<eos>`;
  * - after `<eos>`: `<pad>`.
@@ -71,7 +72,7 @@ export function classesOf(kind: TaskKind, tokens: readonly number[], options: Gr
 export function allows(tok: Tokenizer, cls: GrammarClass, id: number): boolean {
   switch (cls) {
     case 'reasoning':
-      return tok.isText(id) || id === ANSWER;
+      return tok.isText(id) || tok.isCoordinate(id) || id === ANSWER;
     case 'answer':
       return id === ANSWER;
     case 'x':

@@ -188,14 +188,31 @@ export class Tokenizer {
     return id >= this.coordinateOffset && id < this.textOffset;
   }
 
-  /** Decode text ids; special and coordinate ids are skipped, `<unk>` becomes U+FFFD. */
+  /**
+   * Decode text ids; a coordinate id reads as the number of a rationale (` 0.29`: a space and its bin's lower
+   * edge with 2 decimals, see {@link rationaleCoordinateToken}), other special ids are skipped, `<unk>`
+   * becomes U+FFFD.
+   */
   decodeText(ids: Iterable<number>): string {
     let out = '';
     for (const id of ids) {
       if (this.isText(id)) out += this.pieces[id - this.textOffset] as string;
+      else if (this.isCoordinate(id)) out += ` ${(((id - this.coordinateOffset) % this.coordinateBins) / this.coordinateBins).toFixed(2)}`;
       else if (id === UNK) out += '\uFFFD';
     }
     return out;
+  }
+
+  /**
+   * The coordinate token standing for a number written in a rationale (`x 0.29`): the bin whose lower edge
+   * the number is, so that with 100 bins a 2-decimal number decodes back to itself.
+   *
+   * @example
+   * tok.decodeText([tok.rationaleCoordinateToken(0.29, 'x')]); // ' 0.29' (100 bins)
+   */
+  rationaleCoordinateToken(value: number, axis: Axis): number {
+    const bin = Math.min(this.coordinateBins - 1, Math.max(0, Math.floor(value * this.coordinateBins + 1e-9)));
+    return this.coordinateOffset + (axis === 'y' ? this.coordinateBins : 0) + bin;
   }
 
   /** The bin of a value in [0, 1] (clipped): `floor(v · bins)`. */

@@ -1,10 +1,8 @@
-import { hasThinkBlock } from '../protocol/answer.js';
-import { boxGiou } from '../geometry/boxGiou.js';
-import { boxIou } from '../geometry/boxIou.js';
-import { alafDistanceFlat, ALAF_DEFAULTS, lastDiscreteFrechet } from '../geometry/alafDistance.js';
-import { pyMin } from '../geometry/pythonMath.js';
-import { OutputPayload } from './payloadShape.js';
+import { ALAF_DEFAULTS } from '../geometry/alafDistance.js';
+import { lastUnexpectedError, REWARD_MODES, REWARD_SLOTS, RewardSlot, scoreInto, TASK_ERRORS } from './scoreInto.js';
 import { ALL_STRICT_CHECKS, strictFormatViolations, type StrictFormatOptions } from './strictFormat.js';
+
+export { alafNormaliser } from './scoreInto.js';
 
 /** Options of {@link computeScore}; the defaults are the official ones. */
 export interface RewardOptions {
@@ -47,86 +45,13 @@ export interface RewardResult {
   readonly error?: string;
 }
 
-/**
- * The ALAF normaliser `√2 + λθ·π + λr·ln 10` (2.429870… with the defaults): the official bound assuming a
- * Euclidean term ≤ √2, an angle ≤ π and a log length ratio ≤ ln 10.
- *
- * @example
- * alafNormaliser(0.25, 0.1); // 2.4298706...
- */
-export function alafNormaliser(lambdaAngle: number, lambdaLength: number): number {
-  return Math.SQRT2 + lambdaAngle * Math.PI + lambdaLength * Math.log(10);
-}
+const slots = new Float64Array(REWARD_SLOTS);
 
 function nullIfNaN(v: number): number | null {
   return v === v ? v : null;
 }
 
-interface TaskOutcome {
-  mode: RewardResult['mode'];
-  task: number;
-  iou: number | null;
-  giou: number | null;
-  alaf: number | null;
-  dfd: number | null;
-  error?: string;
-}
-
-const predPayload = new OutputPayload();
-const truthPayload = new OutputPayload();
-
-function scoreTask(
-  pred: OutputPayload,
-  gt: OutputPayload,
-  lambdaAngle: number,
-  lambdaLength: number,
-  requireFinite: boolean,
-): TaskOutcome {
-  const outcome: TaskOutcome = { mode: 'none', task: 0, iou: null, giou: null, alaf: null, dfd: null };
-  if (pred.isBox && gt.isBox) {
-    outcome.mode = 'box';
-    const a = pred.corners(requireFinite);
-    const b = gt.corners(requireFinite);
-    if (a === undefined || b === undefined) {
-      outcome.error = requireFinite
-        ? 'a box value is not a finite number'
-        : 'a box value is not a number Python float() can read';
-      return outcome;
-    }
-    const giou = boxGiou(a, b);
-    outcome.giou = giou;
-    outcome.iou = nullIfNaN(boxIou(a, b));
-    outcome.task = (giou + 1) / 2;
-  } else if (pred.isTrajectory && gt.isTrajectory) {
-    outcome.mode = 'trajectory';
-    const m = gt.clippedTrajectory(requireFinite);
-    const n = pred.clippedTrajectory(requireFinite);
-    if (m < 0 || n < 0) {
-      outcome.error = requireFinite
-        ? 'a trajectory coordinate is not a finite number'
-        : 'a trajectory coordinate is not a number Python float() can read';
-      return outcome;
-    }
-    if (m === 0 || n === 0) {
-      outcome.error = 'empty trajectory';
-      return outcome;
-    }
-    const denominator = alafNormaliser(lambdaAngle, lambdaLength);
-    if (denominator === 0) {
-      outcome.error = 'float division by zero'; // the normaliser is 0 only for contrived weights; Python raises
-      return outcome;
-    }
-    const raw = alafDistanceFlat(gt.buffer.data, m, pred.buffer.data, n, { lambdaAngle, lambdaLength }, true);
-    const normalised = pyMin(1, raw / denominator);
-    outcome.alaf = normalised;
-    outcome.dfd = nullIfNaN(lastDiscreteFrechet() / Math.SQRT2);
-    outcome.task = 1 - normalised;
-  }
-  return outcome;
-}
-
-function strictChecks(strict: RewardOptions['strict']): StrictFormatOptions | undefined {
-  if (strict === undefined || strict === false) return undefined;
+function strictChecks(strict: true | StrictFormatOptions): StrictFormatOptions {
   return strict === true ? ALL_STRICT_CHECKS : strict;
 }
 
@@ -159,31 +84,25 @@ export function computeScore(response: string, groundTruth: string, options: Rew
   const lambdaLength = options.lambdaLength ?? ALAF_DEFAULTS.lambdaLength;
   const taskWeight = options.taskWeight ?? 0.9;
   const formatWeight = options.formatWeight ?? 0.1;
-  const pred = predPayload.read(response);
-  const gt = truthPayload.read(groundTruth);
-  let formatScore = pred.present && hasThinkBlock(response) ? 1 : 0;
-  const checks = strictChecks(options.strict);
+  const checks = options.strict === undefined || options.strict === false ? undefined : strictChecks(options.strict);
+  const out = scoreInto(response, groundTruth, slots, lambdaAngle, lambdaLength, checks?.finiteNumbers === true);
+  let formatScore = out[RewardSlot.formatScore]!;
+  const taskScore = out[RewardSlot.taskScore]!;
   const violations = checks === undefined ? [] : strictFormatViolations(response, checks);
   if (violations.length > 0) formatScore = 0;
-  let t: TaskOutcome;
-  try {
-    t = scoreTask(pred, gt, lambdaAngle, lambdaLength, checks?.finiteNumbers === true);
-  } catch (error) {
-    // Not expected (every failure the official code catches is handled above): a safety net so that a reward
-    // never throws inside a training loop.
-    t = { mode: 'none', task: 0, iou: null, giou: null, alaf: null, dfd: null, error: String(error) };
-  }
   const result: RewardResult = {
-    score: taskWeight * t.task + formatWeight * formatScore,
+    score: taskWeight * taskScore + formatWeight * formatScore,
     formatScore,
-    taskScore: t.task,
-    mode: t.mode,
-    iou: t.iou,
-    giou: t.giou,
-    alaf: t.alaf,
-    dfd: t.dfd,
+    taskScore,
+    mode: REWARD_MODES[out[RewardSlot.mode]!]!,
+    iou: nullIfNaN(out[RewardSlot.iou]!),
+    giou: nullIfNaN(out[RewardSlot.giou]!),
+    alaf: nullIfNaN(out[RewardSlot.alaf]!),
+    dfd: nullIfNaN(out[RewardSlot.dfd]!),
   };
-  if (t.error === undefined && violations.length === 0) return result;
-  const error = [t.error, ...violations.map((v) => `strict: ${v}`)].filter((e) => e !== undefined).join('; ');
+  const code = out[RewardSlot.error]!;
+  if (code === 0 && violations.length === 0) return result;
+  const taskError = code === 0 ? undefined : code === 7 ? lastUnexpectedError() : TASK_ERRORS[code];
+  const error = [taskError, ...violations.map((v) => `strict: ${v}`)].filter((e) => e !== undefined).join('; ');
   return { ...result, error };
 }

@@ -1,9 +1,12 @@
-import { centreToCorners, clip01 } from '../protocol/boxes.js';
+import { centreToCorners } from '../protocol/boxes.js';
 import { parseNumberPairs, parseNumberRecord, type PairBuffer } from '../protocol/numberPayloads.js';
 import { INVALID_JSON, tryParsePythonJson } from '../protocol/pythonJson.js';
 import { tryPythonFloat } from '../protocol/pythonFloat.js';
-import { outputContentRange, type ContentRange } from '../protocol/tagBlocks.js';
+import type { ContentRange } from '../protocol/tagBlocks.js';
 import type { CornerBox } from '../protocol/types.js';
+import { findOutputContent } from './answerTags.js';
+import { readAsciiBox, readAsciiPairs } from './asciiPayload.js';
+import { DECLINED, NOT_JSON, parseLikePython } from './parseLikePython.js';
 
 /** The official `_is_bbox`: a JSON object having keys x, y, width and height (extra keys allowed, values unchecked). */
 export function isBoxPayload(value: unknown): value is Record<'x' | 'y' | 'width' | 'height', unknown> {
@@ -74,12 +77,29 @@ export class OutputPayload {
     this.numericBox = false;
     this.value = undefined;
     const range = this.range;
-    if (!outputContentRange(text, range)) return this;
-    this.pairs = parseNumberPairs(text, this.buffer, range.start, range.end);
-    if (this.pairs >= 0) return this;
-    this.numericBox = parseNumberRecord(text, this.boxValues, range.start, range.end);
-    if (this.numericBox) return this;
-    const value = tryParsePythonJson(text.slice(range.start, range.end));
+    if (!findOutputContent(text, range)) return this;
+    const { start, end } = range;
+    const first = text.charCodeAt(start);
+    if (first === 0x5b /* [ */) {
+      this.pairs = readAsciiPairs(text, start, end, this.buffer);
+      if (this.pairs < 0) this.pairs = parseNumberPairs(text, this.buffer, start, end);
+      if (this.pairs >= 0) return this;
+    } else if (first === 0x7b /* { */) {
+      this.numericBox = readAsciiBox(text, start, end, this.boxValues) || parseNumberRecord(text, this.boxValues, start, end);
+      if (this.numericBox) return this;
+    }
+    const payload = text.slice(start, end);
+    // Both readers signal bad JSON with an exception; without a stack trace to capture it costs far less.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let value: unknown;
+    try {
+      value = parseLikePython(payload);
+      if (value === DECLINED) value = tryParsePythonJson(payload);
+      else if (value === NOT_JSON) value = INVALID_JSON;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.value = value === null || value === INVALID_JSON ? undefined : value;
     return this;
   }
@@ -118,7 +138,7 @@ export class OutputPayload {
     for (let k = 0; k < 2 * this.pairs; k++) {
       const v = data[k]!;
       if (requireFinite && !Number.isFinite(v)) return -1;
-      data[k] = clip01(v);
+      data[k] = v < 0 ? 0 : v > 1 ? 1 : v; // clip01, written out: this runs for every coordinate
     }
     return this.pairs;
   }

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { computeScore } from '../../rewards/index.js';
-import { rewardResultJson } from '../../rewards/index.js';
+import { rewardResultJson } from '../../rewards/rewardResultJson.js';
+import { REWARD_MODES, REWARD_SLOTS, RewardSlot, scoreInto } from '../../rewards/scoreInto.js';
 
 export { rewardResultJson };
 
@@ -60,6 +60,63 @@ function inputProblem(parsed: unknown): string {
     : `ground_truth: expected a string, got ${describe(groundTruth)}`;
 }
 
+/** Where each line's reward is written (one reusable array: the batch allocates nothing per reward). */
+const slots = new Float64Array(REWARD_SLOTS);
+
+/** A number as the output writes it: `null` when not finite (NaN is the official "not defined"). */
+function jsonNumber(value: number): string {
+  return value - value === 0 ? String(value) : 'null';
+}
+
+/** The `"mode":…` part of an output line, by mode code (format score 0 or 1 is written literally too). */
+const MODE_JSON = REWARD_MODES.map((mode) => `,"mode":"${mode}","iou":`);
+
+/**
+ * The output line of the reward in `slots` (the same text as `rewardResultJson` of the equivalent result).
+ *
+ * @example
+ * // after scoreInto(response, groundTruth, slots):
+ * slotsJson(slots); // '{"score":0.1,"format_score":1,"task_score":0,"mode":"none","iou":null,...}'
+ */
+function slotsJson(out: Float64Array): string {
+  return (
+    `{"score":${jsonNumber(out[RewardSlot.score]!)},"format_score":${out[RewardSlot.formatScore] === 1 ? '1' : '0'}` +
+    `,"task_score":${jsonNumber(out[RewardSlot.taskScore]!)}${MODE_JSON[out[RewardSlot.mode]!]!}${jsonNumber(out[RewardSlot.iou]!)}` +
+    `,"giou":${jsonNumber(out[RewardSlot.giou]!)},"alaf":${jsonNumber(out[RewardSlot.alaf]!)},"dfd":${jsonNumber(out[RewardSlot.dfd]!)}}`
+  );
+}
+
+/** Why the last {@link scoreLineJson} call returned undefined. */
+let lineProblem = '';
+
+/**
+ * The output JSON of one input line (without its newline; a trailing `\r` is ignored), or `undefined` with
+ * the reason in `lineProblem` when the line is not valid input. `response` is read from `response`, or from
+ * verl's `solution_str` when `response` is absent; other keys are ignored.
+ */
+function scoreLineJson(line: string, lineNumber: number, options: RewardLineOptions): string | undefined {
+  const text = line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error: unknown) {
+    if (text.trim() === '') lineProblem = `line ${lineNumber}: empty line (expected a JSON object)`;
+    else lineProblem = `line ${lineNumber}: not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+    return undefined;
+  }
+  // Fast path: the check of inputProblem written out, so a valid line costs nothing beyond the parse.
+  if (typeof parsed === 'object' && parsed !== null) {
+    const record = parsed as { response?: unknown; solution_str?: unknown; ground_truth?: unknown };
+    const response = record.response === undefined ? record.solution_str : record.response;
+    const groundTruth = record.ground_truth;
+    if (typeof response === 'string' && typeof groundTruth === 'string' && !Array.isArray(parsed)) {
+      return slotsJson(scoreInto(response, groundTruth, slots, options.lambdaAngle, options.lambdaLength));
+    }
+  }
+  lineProblem = `line ${lineNumber}: ${inputProblem(parsed)}`;
+  return undefined;
+}
+
 /**
  * Score one input line (without its newline; a trailing `\r` is ignored). `response` is read from `response`,
  * or from verl's `solution_str` when `response` is absent; other keys are ignored.
@@ -69,25 +126,8 @@ function inputProblem(parsed: unknown): string {
  * // { ok: true, json: '{"score":0.9,"format_score":0,"task_score":1,"mode":"trajectory",...}' }
  */
 export function scoreRewardLine(line: string, lineNumber: number, options: RewardLineOptions): RewardLineResult {
-  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error: unknown) {
-    if (text.trim() === '') return { ok: false, message: `line ${lineNumber}: empty line (expected a JSON object)` };
-    const why = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: `line ${lineNumber}: not valid JSON (${why})` };
-  }
-  // Fast path: the check of inputProblem written out, so a valid line costs nothing beyond the parse.
-  if (typeof parsed === 'object' && parsed !== null) {
-    const record = parsed as { response?: unknown; solution_str?: unknown; ground_truth?: unknown };
-    const response = record.response === undefined ? record.solution_str : record.response;
-    const groundTruth = record.ground_truth;
-    if (typeof response === 'string' && typeof groundTruth === 'string' && !Array.isArray(parsed)) {
-      return { ok: true, json: rewardResultJson(computeScore(response, groundTruth, options)) };
-    }
-  }
-  return { ok: false, message: `line ${lineNumber}: ${inputProblem(parsed)}` };
+  const json = scoreLineJson(line, lineNumber, options);
+  return json === undefined ? { ok: false, message: lineProblem } : { ok: true, json };
 }
 
 /**
@@ -99,25 +139,24 @@ export function scoreRewardLine(line: string, lineNumber: number, options: Rewar
  * // r.lines === 2, r.errors = ['line 8: empty line (expected a JSON object)']
  */
 export function scoreRewardBatch(text: string, firstLineNumber: number, options: RewardLineOptions): RewardBatchResult {
-  const out: string[] = [];
-  const errors: string[] = [];
+  let output = '';
+  let errors: string[] | undefined;
   let lineNumber = firstLineNumber;
   let start = 0;
   let newline = text.indexOf('\n');
   while (newline !== -1) {
-    const result = scoreRewardLine(text.slice(start, newline), lineNumber, options);
-    if (result.ok) {
-      out.push(result.json);
+    const json = scoreLineJson(text.slice(start, newline), lineNumber, options);
+    if (json !== undefined) {
+      output += `${json}\n`;
     } else {
-      errors.push(result.message);
-      out.push(JSON.stringify({ error: result.message }));
+      (errors ??= []).push(lineProblem);
+      output += `${JSON.stringify({ error: lineProblem })}\n`;
     }
-    out.push('\n');
     lineNumber += 1;
     start = newline + 1;
     newline = text.indexOf('\n', start);
   }
-  return { output: out.join(''), lines: lineNumber - firstLineNumber, errors };
+  return { output, lines: lineNumber - firstLineNumber, errors: errors ?? [] };
 }
 
 /**

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { isAscii } from 'node:buffer';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -65,11 +66,25 @@ class BatchWriter {
     });
   }
 
-  async write(text: string): Promise<void> {
+  /** Write `text`; `ascii` when it is all ASCII (then it is copied byte for byte instead of UTF-8 encoded). */
+  async write(text: string, ascii = false): Promise<void> {
     if (this.error) throw this.error;
     if (text.length === 0) return;
-    if (!this.stream.write(text)) await once(this.stream, 'drain');
+    if (!this.stream.write(text, ascii ? 'latin1' : 'utf8')) await once(this.stream, 'drain');
   }
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * UTF-8 bytes of complete lines as text; all-ASCII input (the usual case) is copied byte for byte, which is
+ * several times faster than UTF-8 decoding.
+ *
+ * @example
+ * decodeLines(Buffer.from('{"a": "é"}\n')); // '{"a": "é"}\n'
+ */
+function decodeLines(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function isBrokenPipe(error: unknown): boolean {
@@ -103,13 +118,13 @@ export async function scoreRewardStream(
   let pool: RewardWorkerPool | undefined;
   const inFlight: Promise<RewardBatchResult>[] = [];
   let nextLine = 1;
-  let pending: string[] = []; // the start of a line that spans chunks
+  let carry: Buffer[] = []; // the start of a line that spans chunks
 
   const emit = async (result: RewardBatchResult): Promise<void> => {
     summary.lines += result.lines;
     summary.failed += result.errors.length;
     for (const message of result.errors) options.onLineError?.(`${options.source}: ${message}`);
-    await writer.write(result.output);
+    await writer.write(result.output, result.errors.length === 0); // reward lines are ASCII; messages may not be
     options.onBatch?.(result.lines);
   };
   const submit = async (text: string, lines: number): Promise<void> => {
@@ -121,24 +136,32 @@ export async function scoreRewardStream(
     if (inFlight.length >= 2 * pool.size) await emit(await (inFlight.shift() as Promise<RewardBatchResult>));
   };
 
-  input.setEncoding('utf8');
   try {
-    for await (const chunk of input as AsyncIterable<string>) {
-      const last = chunk.lastIndexOf('\n');
-      if (last === -1) {
-        pending.push(chunk);
-        continue;
+    // Chunks are split at newline bytes (never inside a UTF-8 sequence). A line that spans chunks is carried over
+    // as bytes and scored on its own when its end arrives, so the bulk of a chunk is decoded in place, uncopied.
+    for await (const piece of input as AsyncIterable<Buffer | string>) {
+      const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      let from = 0;
+      if (carry.length > 0) {
+        const first = chunk.indexOf(NEWLINE);
+        if (first === -1) {
+          carry.push(Buffer.from(chunk));
+          continue;
+        }
+        const line = decodeLines(Buffer.concat([...carry, chunk.subarray(0, first + 1)]));
+        carry = [];
+        await submit(line, 1);
+        from = first + 1;
       }
-      let text = chunk.slice(0, last + 1);
-      if (pending.length > 0) {
-        pending.push(text);
-        text = pending.join('');
-        pending = [];
+      const last = chunk.lastIndexOf(NEWLINE);
+      if (last >= from) {
+        const text = decodeLines(chunk.subarray(from, last + 1));
+        await submit(text, countNewlines(text));
       }
-      if (last + 1 < chunk.length) pending.push(chunk.slice(last + 1));
-      await submit(text, countNewlines(text));
+      const rest = Math.max(from, last + 1);
+      if (rest < chunk.length) carry.push(Buffer.from(chunk.subarray(rest)));
     }
-    if (pending.length > 0) await submit(`${pending.join('')}\n`, 1);
+    if (carry.length > 0) await submit(`${decodeLines(Buffer.concat(carry))}\n`, 1);
     while (inFlight.length > 0) await emit(await (inFlight.shift() as Promise<RewardBatchResult>));
   } catch (error: unknown) {
     if (isBrokenPipe(error)) {
@@ -228,7 +251,7 @@ const MAX_LINE_MESSAGES = 20;
 async function runReward(options: RewardCommandOptions): Promise<void> {
   const fromFile = options.input !== undefined && options.input !== '-';
   const source = fromFile ? (options.input as string) : 'stdin';
-  const input: Readable = fromFile ? createReadStream(source, { highWaterMark: 1 << 16 }) : process.stdin;
+  const input: Readable = fromFile ? createReadStream(source, { highWaterMark: 1 << 20 }) : process.stdin;
   const toFile = options.output !== undefined && options.output !== '-';
   const output: Writable = toFile ? createWriteStream(options.output as string, { highWaterMark: 1 << 22 }) : process.stdout;
   const progress = createProgress({ label: 'reward', unit: 'lines', silent: options.quiet === true });

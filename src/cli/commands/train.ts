@@ -42,6 +42,8 @@ interface SftFlags {
   dModel?: number;
   layers?: number;
   heads?: number;
+  imageSize?: number;
+  patchSize?: number;
   resume?: boolean;
   threads?: number;
 }
@@ -88,6 +90,8 @@ export function registerTrain(program: Command): void {
     .option('--d-model <n>', 'model width (default 128)', positiveInteger)
     .option('--layers <n>', 'transformer layers (default 4)', positiveInteger)
     .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
+    .option('--image-size <px>', 'side the images are resized to (default 64)', positiveInteger)
+    .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 8)', positiveInteger)
     .option('--resume', 'continue the run in --out from its checkpoint (with the options it was started with)')
     .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
     .addHelpText(
@@ -122,6 +126,8 @@ Examples:
           ...(flags.dModel !== undefined ? { dModel: flags.dModel } : {}),
           ...(flags.layers !== undefined ? { nLayers: flags.layers } : {}),
           ...(flags.heads !== undefined ? { nHeads: flags.heads } : {}),
+          ...(flags.imageSize !== undefined ? { imageSize: flags.imageSize } : {}),
+          ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
         };
         const result = await trainSft({ dataDir: flags.data, outDir: flags.out, options, resume: flags.resume === true, signal: interrupt.signal });
         const evalText = result.evaluation

@@ -1,0 +1,168 @@
+import { boxGiou } from '../geometry/boxGiou.js';
+import { boxIou } from '../geometry/boxIou.js';
+import { alafDistanceWeighted, ALAF_DEFAULTS, lastDiscreteFrechet } from '../geometry/alafDistance.js';
+import { pyMin } from '../geometry/pythonMath.js';
+import { hasThinkPair } from './answerTags.js';
+import { OutputPayload } from './payloadShape.js';
+
+/**
+ * The allocation-free core of the reward: {@link scoreInto} writes one reward into a Float64Array at these
+ * indices (a diagnostic the mode does not define, the official NaN, is NaN), so a batch scorer (the
+ * `vla-r1 reward` command) allocates nothing per line; `computeScore` wraps it into a `RewardResult`.
+ */
+export const RewardSlot = {
+  score: 0,
+  formatScore: 1,
+  taskScore: 2,
+  iou: 3,
+  giou: 4,
+  alaf: 5,
+  dfd: 6,
+  /** 0 none, 1 box, 2 trajectory (see {@link REWARD_MODES}). */
+  mode: 7,
+  /** A {@link TaskError} code. */
+  error: 8,
+} as const;
+
+/** Length of the array {@link scoreInto} writes. */
+export const REWARD_SLOTS = 9;
+
+/** Mode names by the code in `out[RewardSlot.mode]`. */
+export const REWARD_MODES = ['none', 'box', 'trajectory'] as const;
+
+/** Why the task score is 0 despite matching shapes (what the official code catches), by the code in `out[RewardSlot.error]`. */
+export const TASK_ERRORS = [
+  '',
+  'a box value is not a number Python float() can read',
+  'a box value is not a finite number',
+  'a trajectory coordinate is not a number Python float() can read',
+  'a trajectory coordinate is not a finite number',
+  'empty trajectory',
+  'float division by zero', // the normaliser is 0 only for contrived weights; Python raises
+  'unexpected error',
+] as const;
+
+const MODE_BOX = 1;
+const MODE_TRAJECTORY = 2;
+const UNEXPECTED = 7;
+
+/**
+ * The ALAF normaliser `√2 + λθ·π + λr·ln 10` (2.429870… with the defaults): the official bound assuming a
+ * Euclidean term ≤ √2, an angle ≤ π and a log length ratio ≤ ln 10.
+ *
+ * @example
+ * alafNormaliser(0.25, 0.1); // 2.4298706...
+ */
+export function alafNormaliser(lambdaAngle: number, lambdaLength: number): number {
+  return Math.SQRT2 + lambdaAngle * Math.PI + lambdaLength * Math.LN10; // Math.LN10 === Math.log(10), as Python's math.log(10)
+}
+
+const predPayload = new OutputPayload();
+const truthPayload = new OutputPayload();
+/** The message of the last unexpected exception caught by {@link scoreInto} (its error code 7). */
+let unexpected = '';
+
+/**
+ * The message behind error code 7 (an unexpected exception) of the last {@link scoreInto} call that had one.
+ *
+ * @example
+ * if (out[RewardSlot.error] === 7) console.warn(lastUnexpectedError());
+ */
+export function lastUnexpectedError(): string {
+  return unexpected;
+}
+
+/** Task score and diagnostics into `out`; returns the task score. */
+function scoreTask(
+  pred: OutputPayload,
+  gt: OutputPayload,
+  lambdaAngle: number,
+  lambdaLength: number,
+  requireFinite: boolean,
+  out: Float64Array,
+): number {
+  if (pred.isBox && gt.isBox) {
+    out[RewardSlot.mode] = MODE_BOX;
+    const a = pred.corners(requireFinite);
+    const b = gt.corners(requireFinite);
+    if (a === undefined || b === undefined) {
+      out[RewardSlot.error] = requireFinite ? 2 : 1;
+      return 0;
+    }
+    const giou = boxGiou(a, b);
+    out[RewardSlot.giou] = giou;
+    out[RewardSlot.iou] = boxIou(a, b);
+    return (giou + 1) / 2;
+  }
+  if (pred.isTrajectory && gt.isTrajectory) {
+    out[RewardSlot.mode] = MODE_TRAJECTORY;
+    const m = gt.clippedTrajectory(requireFinite);
+    const n = pred.clippedTrajectory(requireFinite);
+    if (m < 0 || n < 0) {
+      out[RewardSlot.error] = requireFinite ? 4 : 3;
+      return 0;
+    }
+    if (m === 0 || n === 0) {
+      out[RewardSlot.error] = 5;
+      return 0;
+    }
+    const denominator = alafNormaliser(lambdaAngle, lambdaLength);
+    if (denominator === 0) {
+      out[RewardSlot.error] = 6;
+      return 0;
+    }
+    const raw = alafDistanceWeighted(gt.buffer.data, m, pred.buffer.data, n, lambdaAngle, lambdaLength, true);
+    const normalised = pyMin(1, raw / denominator);
+    out[RewardSlot.alaf] = normalised;
+    out[RewardSlot.dfd] = lastDiscreteFrechet() / Math.SQRT2;
+    return 1 - normalised;
+  }
+  return 0;
+}
+
+/**
+ * The VLA-R1 reward of one response (the official semantics; see `computeScore`, which wraps this), written into
+ * `out` at the {@link RewardSlot} indices with the official weights: `score = 0.9·task + 0.1·format`. Allocates
+ * nothing once warm (beyond what reading an unusual payload needs). Never throws for any pair of strings.
+ *
+ * @example
+ * const out = new Float64Array(REWARD_SLOTS);
+ * const gt = '<think>…</think> so, the answer is <output>[[0.1, 0.2], [0.3, 0.4]]</output>';
+ * scoreInto(gt, gt, out);
+ * out[RewardSlot.score]; // 1 (to ~1e-8: acos rounding)
+ * REWARD_MODES[out[RewardSlot.mode]]; // 'trajectory'
+ */
+export function scoreInto(
+  response: string,
+  groundTruth: string,
+  out: Float64Array,
+  lambdaAngle: number = ALAF_DEFAULTS.lambdaAngle,
+  lambdaLength: number = ALAF_DEFAULTS.lambdaLength,
+  requireFinite = false,
+): Float64Array {
+  const pred = predPayload.read(response);
+  const gt = truthPayload.read(groundTruth);
+  const formatScore = pred.present && hasThinkPair(response) ? 1 : 0;
+  out[RewardSlot.mode] = 0;
+  out[RewardSlot.error] = 0;
+  out[RewardSlot.iou] = NaN;
+  out[RewardSlot.giou] = NaN;
+  out[RewardSlot.alaf] = NaN;
+  out[RewardSlot.dfd] = NaN;
+  let task: number;
+  try {
+    task = scoreTask(pred, gt, lambdaAngle, lambdaLength, requireFinite, out);
+  } catch (error) {
+    // Not expected (every failure the official code catches is handled above): a safety net so that a reward
+    // never throws inside a training loop.
+    unexpected = String(error);
+    out[RewardSlot.mode] = 0;
+    out[RewardSlot.error] = UNEXPECTED;
+    out[RewardSlot.iou] = out[RewardSlot.giou] = out[RewardSlot.alaf] = out[RewardSlot.dfd] = NaN;
+    task = 0;
+  }
+  out[RewardSlot.formatScore] = formatScore;
+  out[RewardSlot.taskScore] = task;
+  out[RewardSlot.score] = 0.9 * task + 0.1 * formatScore;
+  return out;
+}
