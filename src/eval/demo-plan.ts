@@ -91,9 +91,9 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     format: 'vla-r1-demo-plan/1',
     quick: false,
     seed,
-    data: { train: 2000, test: 100, ood: 100, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 500, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
-    grpo: { seed, steps: 20, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 1e-4, evalSamples: 0, saveEvery: 5 },
+    data: { train: 4000, test: 100, ood: 100, size: 128 },
+    sft: { ...FULL_MODEL, seed, steps: 900, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
+    grpo: { seed, steps: 40, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
     evalBatchSize: 64,
     examplesPerKind: 2,
   };
@@ -106,7 +106,7 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
     ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.005, sftStep: 0.8, sftStepNoCot: 0.3, grpoStep: 4, evalPerRecord: 0.15, report: 8 };
+    : { synthPerSample: 0.004, sftStep: 0.36, sftStepNoCot: 0.2, grpoStep: 2.7, evalPerRecord: 0.03, report: 1 };
 }
 
 /** Where everything goes inside the output folder. */

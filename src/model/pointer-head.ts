@@ -2,9 +2,10 @@
  * The pointer head: a second, direct route from the image to the coordinate tokens.
  *
  * At every generated position the model scores the image patches (`query(h) · key(patch)`, from the final
- * layer), turns the scores into a distribution over the patch grid, and adds the log-mass of each grid
- * column to the logits of the x-coordinate tokens that fall in that column (rows likewise for y). The
- * vocabulary head then only has to place a coordinate inside its grid cell.
+ * layer), turns the scores into a distribution over the patch grid, and adds to the logit of each
+ * x-coordinate token the log of the grid-column mass at its position (interpolated between the two nearest
+ * column centres; rows likewise for y). The vocabulary head then only refines a coordinate near the cells
+ * the pointer chose.
  *
  * Why: a coordinate learned only through the vocabulary head must travel from the patch through attention
  * values into the residual stream; attention and values each wait for the other to become useful, and a
@@ -31,7 +32,9 @@ export function hasPointer(c: ModelConfig): boolean {
 
 /**
  * The `[2G, V]` map from grid columns (first G rows) and grid rows (next G rows) to the coordinate tokens of
- * the x and y axis whose bin centre falls in them (G = patches per image side).
+ * the x and y axis (G = patches per image side): each bin takes the mass of the two cells nearest to its
+ * centre, linearly interpolated between the cell centres, so the pointer's preference over bins is smooth
+ * rather than a step at every cell edge. Every bin's weights sum to 1.
  *
  * @example
  * pointerGridMap({ ...config, coordinateBins: 4 }); // column 0 → x tokens of bins 0..; row 0 → y tokens …
@@ -43,11 +46,23 @@ export function pointerGridMap(c: ModelConfig): Float32Array {
   const offset = SPECIAL_TOKENS.length;
   const map = new Float32Array(2 * G * V);
   for (let b = 0; b < bins; b++) {
-    const cell = Math.min(G - 1, Math.floor(((b + 0.5) / bins) * G));
-    map[cell * V + offset + b] = 1;
-    map[(G + cell) * V + offset + bins + b] = 1;
+    const u = Math.min(G - 1, Math.max(0, ((b + 0.5) / bins) * G - 0.5));
+    const low = Math.min(G - 2, Math.floor(u));
+    const frac = G === 1 ? 0 : u - low;
+    const cells = G === 1 ? [[0, 1]] : [[low, 1 - frac], [low + 1, frac]];
+    for (const [cell, weight] of cells as [number, number][]) {
+      map[cell * V + offset + b] = (map[cell * V + offset + b] as number) + weight;
+      map[(G + cell) * V + offset + bins + b] = (map[(G + cell) * V + offset + bins + b] as number) + weight;
+    }
   }
   return map;
+}
+
+/** `[V]`: 0 for coordinate tokens, 1 for the others (their pointer bias is then log 1 = 0). */
+function nonCoordinateFloor(c: ModelConfig): Float32Array {
+  const floor = new Float32Array(c.vocabSize).fill(1);
+  floor.fill(1e-6, SPECIAL_TOKENS.length, SPECIAL_TOKENS.length + 2 * c.coordinateBins);
+  return floor;
 }
 
 /** Zero-mean, unit-variance over the last axis (no affine part). */
@@ -78,7 +93,8 @@ export function pointerBias(p: PointerParams<JaxArray>, h: JaxArray, keys: JaxAr
   const prob = nn.softmax(scores, -1).reshape([B, L, G, G]);
   const columns = prob.ref.sum(2);
   const rows = prob.sum(3);
-  const logMass = np.log(np.concatenate([columns, rows], -1).add(1e-6));
+  const mass = np.concatenate([columns, rows], -1).reshape([-1, 2 * G]);
   const map = np.array(pointerGridMap(c)).reshape([2 * G, c.vocabSize]);
-  return np.matmul(logMass.reshape([-1, 2 * G]), map).reshape([B, L, c.vocabSize]);
+  const binMass = np.matmul(mass, map).add(np.array(nonCoordinateFloor(c)));
+  return np.log(binMass).reshape([B, L, c.vocabSize]);
 }

@@ -21,7 +21,7 @@ export const GrpoOptionsSchema = z
     temperature: z.number().positive().default(1),
     /** Nucleus mass of sampling (1 = none). */
     topP: z.number().gt(0).max(1).default(1),
-    learningRate: z.number().positive().default(5e-4),
+    learningRate: z.number().positive().default(1e-4),
     warmupSteps: z.number().int().nonnegative().default(2),
     /** Final learning rate as a fraction of the peak (1 = constant after warm-up). */
     minLrRatio: z.number().min(0).max(1).default(1),

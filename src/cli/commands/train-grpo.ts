@@ -7,17 +7,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { nonNegativeInteger, positiveInteger } from '../flag-parsers.js';
 import { engineThreads, interruptController } from './train.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
 
 function groupSize(value: string): number {
   const n = positiveInteger(value);
@@ -112,7 +103,7 @@ export function registerTrainGrpo(train: Command): void {
     .option('--prompts-per-step <n>', 'prompts per step, B; a step samples B × G answers (default 8)', positiveInteger)
     .option('--temperature <t>', 'sampling temperature (default 1)', number(0, false))
     .option('--top-p <p>', 'nucleus sampling mass (default 1: off)', number(0, false, 1))
-    .option('--lr <x>', 'peak learning rate (default 5e-4)', number(0, false))
+    .option('--lr <x>', 'peak learning rate (default 1e-4)', number(0, false))
     .option('--warmup <n>', 'warm-up steps (default 2)', nonNegativeInteger)
     .option('--kl-coef <x>', 'weight of the k3 KL-to-reference loss term, 0 = none (default 0.01)', number(0, true))
     .option('--clip-low <x>', 'PPO clip ε_low (default 0.2)', number(0, true, 1))

@@ -7,25 +7,9 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../flag-parsers.js';
 import { registerTrainGrpo } from './train-grpo.js';
-
-function positiveInteger(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
-
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
 
 interface SftFlags {
   data: string;
@@ -44,6 +28,7 @@ interface SftFlags {
   heads?: number;
   imageSize?: number;
   patchSize?: number;
+  coordinateSigma?: number;
   resume?: boolean;
   threads?: number;
 }
@@ -92,6 +77,7 @@ export function registerTrain(program: Command): void {
     .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
     .option('--image-size <px>', 'side the images are resized to (default 64)', positiveInteger)
     .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 8)', positiveInteger)
+    .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
     .option('--resume', 'continue the run in --out from its checkpoint (with the options it was started with)')
     .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
     .addHelpText(
@@ -128,6 +114,7 @@ Examples:
           ...(flags.heads !== undefined ? { nHeads: flags.heads } : {}),
           ...(flags.imageSize !== undefined ? { imageSize: flags.imageSize } : {}),
           ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
+          ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
         };
         const result = await trainSft({ dataDir: flags.data, outDir: flags.out, options, resume: flags.resume === true, signal: interrupt.signal });
         const evalText = result.evaluation
