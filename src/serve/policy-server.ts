@@ -18,7 +18,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { UserError } from '../errors.js';
 import { splitPieces } from '../model/tokenizer.js';
 import type { Policy } from '../policy/types.js';
@@ -26,6 +25,7 @@ import { presentedToken, tokenMatches } from './bearer-auth.js';
 import { readChatRequest } from './chat-requests.js';
 import type { ChatJob } from './chat-requests.js';
 import { ClientGoneError, HttpError, answerClientError, errorBody, parseJsonBody, readBody, sendJson } from './http-json.js';
+import { gracefulClose, listenOn, serviceUrl } from './http-lifecycle.js';
 import { PolicyBatcher } from './policy-batcher.js';
 import { isLoopbackHost } from './reward-server.js';
 
@@ -231,32 +231,11 @@ export async function startPolicyServer(options: PolicyServerOptions): Promise<P
   });
   server.on('clientError', answerClientError);
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(options.port ?? 8000, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const port = await listenOn(server, options.port ?? 8000, host, (error) => log(`policy service: server error: ${error.message}`));
+  const url = serviceUrl(host, port);
+  const close = gracefulClose(server, () => {
+    closing = true;
   });
-  server.on('error', (error) => log(`policy service: server error: ${error.message}`));
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-
-  let closed: Promise<void> | undefined;
-  const close = (graceMs = 10_000): Promise<void> => {
-    closed ??= new Promise<void>((resolve) => {
-      closing = true;
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
-    return closed;
-  };
 
   return { url, port, modelName, server, stats, batcher, close };
 }

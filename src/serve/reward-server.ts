@@ -15,9 +15,9 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RewardOptions } from '../rewards/index.js';
 import { presentedToken, tokenMatches } from './bearer-auth.js';
+import { gracefulClose, listenOn, serviceUrl } from './http-lifecycle.js';
 import {
   ClientGoneError,
   HttpError,
@@ -100,10 +100,6 @@ const ROUTES: Readonly<Record<string, { route: Route; methods: readonly string[]
 function cpuSeconds(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1e6;
-}
-
-function formatHostForUrl(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** True for addresses only this machine can reach. */
@@ -247,32 +243,11 @@ export async function startRewardServer(options: RewardServerOptions = {}): Prom
   // A malformed request line or headers, or a client too slow: answer instead of dropping the socket silently.
   server.on('clientError', answerClientError);
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(options.port ?? 5000, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const port = await listenOn(server, options.port ?? 5000, host, (error) => log(`reward service: server error: ${error.message}`));
+  const url = serviceUrl(host, port);
+  const close = gracefulClose(server, () => {
+    closing = true;
   });
-  server.on('error', (error) => log(`reward service: server error: ${error.message}`));
-  const address = server.address() as AddressInfo;
-  const url = `http://${formatHostForUrl(host)}:${address.port}`;
 
-  let closed: Promise<void> | undefined;
-  const close = (graceMs = 10_000): Promise<void> => {
-    closed ??= new Promise<void>((resolve) => {
-      closing = true;
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      timer.unref();
-      server.close(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      server.closeIdleConnections();
-    });
-    return closed;
-  };
-
-  return { url, host, port: address.port, server, stats, close };
+  return { url, host, port, server, stats, close };
 }
