@@ -17,6 +17,7 @@
 import type { ModelConfig } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
+import { standardize } from './standardize.js';
 import { SPECIAL_TOKENS } from './tokenizer.js';
 
 /** The pointer's two projections. */
@@ -63,14 +64,6 @@ function nonCoordinateFloor(c: ModelConfig): Float32Array {
   const floor = new Float32Array(c.vocabSize).fill(1);
   floor.fill(1e-6, SPECIAL_TOKENS.length, SPECIAL_TOKENS.length + 2 * c.coordinateBins);
   return floor;
-}
-
-/** Zero-mean, unit-variance over the last axis (no affine part). */
-function standardize(x: JaxArray): JaxArray {
-  const mean = x.ref.mean(-1, { keepdims: true });
-  const centred = x.sub(mean);
-  const variance = np.square(centred.ref).mean(-1, { keepdims: true });
-  return centred.mul(np.reciprocal(np.sqrt(variance.add(1e-5))));
 }
 
 /**

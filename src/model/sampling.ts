@@ -13,6 +13,33 @@ export interface TokenSampling {
 }
 
 /**
+ * `exp((logits + mask) / temperature − max)` of the V logits read from `offset`, written into `scratch`;
+ * returns their sum (the softmax is `scratch[i] / sum`).
+ */
+function unnormalisedSoftmax(
+  logits: Float32Array,
+  offset: number,
+  V: number,
+  mask: Float32Array | undefined,
+  temperature: number,
+  scratch: Float64Array,
+): number {
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) {
+    const z = ((logits[offset + i] as number) + (mask ? (mask[i] as number) : 0)) / temperature;
+    scratch[i] = z;
+    if (z > max) max = z;
+  }
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp((scratch[i] as number) - max);
+    scratch[i] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+/**
  * Sample one token from `logits` (V values read from `offset`), with an additive `mask` (0 / -1e9) when
  * given. Returns the token and its log-probability under the distribution it was drawn from before top-p
  * truncation (as policy-gradient code expects): the softmax of `(logits + mask) / T` for T > 0, and of
@@ -30,19 +57,7 @@ export function sampleToken(
   rng: Rng,
   scratch: Float64Array = new Float64Array(V),
 ): { token: number; logProb: number } {
-  const t = options.temperature > 0 ? options.temperature : 1;
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) {
-    const z = ((logits[offset + i] as number) + (mask ? (mask[i] as number) : 0)) / t;
-    scratch[i] = z;
-    if (z > max) max = z;
-  }
-  let sum = 0;
-  for (let i = 0; i < V; i++) {
-    const e = Math.exp((scratch[i] as number) - max);
-    scratch[i] = e;
-    sum += e;
-  }
+  const sum = unnormalisedSoftmax(logits, offset, V, mask, options.temperature > 0 ? options.temperature : 1, scratch);
   let token = 0;
   if (options.temperature <= 0) {
     let best = -1;
@@ -109,18 +124,7 @@ export function expectedCoordinate(
   range: CoordinateRange,
   scratch: Float64Array = new Float64Array(V),
 ): { token: number; logProb: number } {
-  let max = -Infinity;
-  for (let i = 0; i < V; i++) {
-    const z = (logits[offset + i] as number) + (mask ? (mask[i] as number) : 0);
-    scratch[i] = z;
-    if (z > max) max = z;
-  }
-  let sum = 0;
-  for (let i = 0; i < V; i++) {
-    const e = Math.exp((scratch[i] as number) - max);
-    scratch[i] = e;
-    sum += e;
-  }
+  const sum = unnormalisedSoftmax(logits, offset, V, mask, 1, scratch);
   let coordMass = 0;
   let mean = 0;
   for (let b = 0; b < range.bins; b++) {

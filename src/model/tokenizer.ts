@@ -197,7 +197,7 @@ export class Tokenizer {
     let out = '';
     for (const id of ids) {
       if (this.isText(id)) out += this.pieces[id - this.textOffset] as string;
-      else if (this.isCoordinate(id)) out += ` ${(((id - this.coordinateOffset) % this.coordinateBins) / this.coordinateBins).toFixed(2)}`;
+      else if (this.isCoordinate(id)) out += ` ${(this.#binOf(id) / this.coordinateBins).toFixed(2)}`;
       else if (id === UNK) out += '\uFFFD';
     }
     return out;
@@ -211,8 +211,7 @@ export class Tokenizer {
    * tok.decodeText([tok.rationaleCoordinateToken(0.29, 'x')]); // ' 0.29' (100 bins)
    */
   rationaleCoordinateToken(value: number, axis: Axis): number {
-    const bin = Math.min(this.coordinateBins - 1, Math.max(0, Math.floor(value * this.coordinateBins + 1e-9)));
-    return this.coordinateOffset + (axis === 'y' ? this.coordinateBins : 0) + bin;
+    return this.#tokenOfBin(Math.min(this.coordinateBins - 1, Math.max(0, Math.floor(value * this.coordinateBins + 1e-9))), axis);
   }
 
   /** The bin of a value in [0, 1] (clipped): `floor(v · bins)`. */
@@ -223,7 +222,17 @@ export class Tokenizer {
 
   /** The coordinate token of a value on an axis. */
   coordinateToken(value: number, axis: Axis): number {
-    return this.coordinateOffset + (axis === 'y' ? this.coordinateBins : 0) + this.coordinateBin(value);
+    return this.#tokenOfBin(this.coordinateBin(value), axis);
+  }
+
+  /** The coordinate id of a bin on an axis. */
+  #tokenOfBin(bin: number, axis: Axis): number {
+    return this.coordinateOffset + (axis === 'y' ? this.coordinateBins : 0) + bin;
+  }
+
+  /** The bin of a coordinate id (either axis). */
+  #binOf(id: number): number {
+    return (id - this.coordinateOffset) % this.coordinateBins;
   }
 
   /** The axis of a coordinate token. */
@@ -235,13 +244,13 @@ export class Tokenizer {
   /** The value of a coordinate token: its bin centre. */
   coordinateValue(id: number): number {
     if (!this.isCoordinate(id)) throw new Error(`token ${id} is not a coordinate`);
-    return (((id - this.coordinateOffset) % this.coordinateBins) + 0.5) / this.coordinateBins;
+    return (this.#binOf(id) + 0.5) / this.coordinateBins;
   }
 
   /** A readable name for any id (debugging, tests). */
   tokenName(id: number): string {
     if (id >= 0 && id < SPECIAL_TOKENS.length) return SPECIAL_TOKENS[id] as string;
-    if (this.isCoordinate(id)) return `<${this.coordinateAxis(id)}${(id - this.coordinateOffset) % this.coordinateBins}>`;
+    if (this.isCoordinate(id)) return `<${this.coordinateAxis(id)}${this.#binOf(id)}>`;
     if (this.isText(id)) return JSON.stringify(this.pieces[id - this.textOffset]);
     return `<?${id}>`;
   }

@@ -11,6 +11,7 @@ import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { BlockParams, ModelParams } from './params.js';
 import { hasPointer, pointerBias, pointerKeys } from './pointer-head.js';
+import { standardize } from './standardize.js';
 
 /** The additive attention bias for masked-out keys. */
 export const MASKED = -1e9;
@@ -29,10 +30,7 @@ export function linear(x: JaxArray, weight: JaxArray, bias: JaxArray): JaxArray 
 
 /** LayerNorm over the last axis (eps 1e-5). */
 export function layerNorm(x: JaxArray, scale: JaxArray, bias: JaxArray): JaxArray {
-  const mean = x.ref.mean(-1, { keepdims: true });
-  const centred = x.sub(mean);
-  const variance = np.square(centred.ref).mean(-1, { keepdims: true });
-  return centred.mul(np.reciprocal(np.sqrt(variance.add(1e-5)))).mul(scale).add(bias);
+  return standardize(x).mul(scale).add(bias);
 }
 
 /** Split a `[B, T, d]` residual into heads: q, k, v of shape `[B, H, T, dh]`. */
@@ -199,7 +197,8 @@ export type LayerCache = { k: JaxArray[]; v: JaxArray[] };
 
 /**
  * The prefix's keys and values per layer, the prompt conditioning vector `[B, d]`, and the pointer keys of
- * the image patches `[B, Np, d]` (a `[B, 1, 1]` placeholder without a pointer head).
+ * the image patches `[B, Np, d]`. A model without a pointer head carries an unused `[B, 1, 1]` zero array
+ * there, so the cache has the same structure for every model (the jitted decoding step needs that).
  */
 export type PrefixCache = LayerCache & { cond: JaxArray; pointerKeys: JaxArray };
 
