@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { VlaR1Record } from './records.js';
+import { sceneLabelGrid, type SceneLabels } from './scene/label-grid.js';
 import { composeSample, renderSamplePng, type SampleMeta } from './synth-sample.js';
 import type { SplitName } from './synth-splits.js';
 
@@ -27,7 +28,12 @@ export interface SampleResult {
   readonly index: number;
   readonly record: VlaR1Record;
   readonly meta: SampleMeta;
+  /** Dense labels of the image ({@link LABEL_GRID} cells per side). */
+  readonly labels: SceneLabels;
 }
+
+/** Cells per side of the label grid written with every image. */
+export const LABEL_GRID = 16;
 
 /**
  * Make samples: compose, render and write each PNG under `setup.out`, return the records.
@@ -48,7 +54,7 @@ export async function makeSampleFiles(setup: WorkerSetup, jobs: readonly SampleJ
       made.add(dir);
     }
     writeFileSync(file, png);
-    results.push({ split: job.split, index: job.index, record: sample.record, meta: sample.meta });
+    results.push({ split: job.split, index: job.index, record: sample.record, meta: sample.meta, labels: sceneLabelGrid(sample.scene, LABEL_GRID) });
   }
   return results;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { readSceneLabels } from './scene-labels.js';
 import { readRecords } from './records.js';
 import { synthesizeDataset, type SynthesizeOptions } from './synth.js';
 import type * as SynthModule from './synth.js';
@@ -51,8 +52,11 @@ describe('synthesizeDataset', () => {
       ...Array.from({ length: 6 }, (_, i) => `images/train-00000${i}.png`),
       'manifest.json',
       'ood.json',
+      'ood.labels.jsonl',
       'test.json',
+      'test.labels.jsonl',
       'train.json',
+      'train.labels.jsonl',
     ]);
     const records = await readRecords(result.files.train);
     expect(records).toHaveLength(6);
@@ -61,6 +65,9 @@ describe('synthesizeDataset', () => {
       const meta = await sharp(r.imagePath).metadata();
       expect([meta.width, meta.height, meta.format]).toEqual([64, 64, 'png']);
     }
+    const labels = await readSceneLabels(join(out, 'train.labels.jsonl'));
+    expect(labels.map((l) => l.image)).toEqual(Array.from({ length: 6 }, (_, i) => `images/train-00000${i}.png`));
+    expect(labels.every((l) => l.grid === 16 && l.instances.includes('#'))).toBe(true);
     // The official data's layout: a JSON array with 2-space indentation.
     const text = await readFile(result.files.test, 'utf8');
     expect(text.startsWith('[\n  {\n    "image": "images/test-000000.png",\n    "conversations": [')).toBe(true);
@@ -74,7 +81,7 @@ describe('synthesizeDataset', () => {
     const [a, b] = [await tempDir(), await tempDir()];
     await synthesizeDataset({ ...tiny, out: a });
     await synthesizeDataset({ ...tiny, out: b });
-    expect(await expectSameFiles(a, b)).toBe(17);
+    expect(await expectSameFiles(a, b)).toBe(20);
   });
 
   it('changes with the seed', async () => {
@@ -99,6 +106,6 @@ describe('synthesizeDataset', () => {
     const inProcess = await mod.synthesizeDataset({ ...options, out: a, workers: 1 });
     const threaded = await mod.synthesizeDataset({ ...options, out: b, workers: 2 });
     expect([inProcess.workers, threaded.workers]).toEqual([1, 2]);
-    expect(await expectSameFiles(a, b)).toBe(44);
+    expect(await expectSameFiles(a, b)).toBe(47);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The embedded default dataset: `synthesizeDataset` writes DIR/train.json, DIR/test.json and DIR/ood.json
- * (VLA-R1 ShareGPT arrays, image paths relative to DIR), the PNGs under DIR/images/, and DIR/manifest.json
- * (what was generated and what the OOD split holds out). Same options ⇒ byte-identical files, whether the
+ * (VLA-R1 ShareGPT arrays, image paths relative to DIR), the PNGs under DIR/images/, the dense scene labels of
+ * every image in DIR/SPLIT.labels.jsonl (`scene-labels.ts`), and DIR/manifest.json (what was generated and what
+ * the OOD split holds out). Same options ⇒ byte-identical files, whether the
  * samples are made in-process or by worker threads.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { UserError } from '../errors.js';
 import { createProgress, type Progress } from '../progress.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { writeRecords, type VlaR1Record } from './records.js';
+import { labelsFileFor, writeSceneLabels } from './scene-labels.js';
 import { makeSampleFiles, type SampleJob, type SampleResult, type WorkerSetup } from './synth-files.js';
 import { HELD_OUT, OOD_SHIFTS, SPLITS, type SplitName } from './synth-splits.js';
 
@@ -160,6 +162,10 @@ export async function synthesizeDataset(options: SynthesizeOptions): Promise<Syn
       if (split === 'ood') oodShifts.push(r.meta.shift ?? '');
     }
     await writeRecords(files[split], records);
+    await writeSceneLabels(
+      labelsFileFor(files[split]),
+      results.map((r) => ({ image: r.record.image as string, ...r.labels })),
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   progress.done();

@@ -162,6 +162,24 @@ const TWO_PI = 2 * Math.PI;
 const headingsP = new HeadingGeometry();
 const headingsQ = new HeadingGeometry();
 
+/**
+ * Where the out-of-line paths of the kernel leave their result: a number returned from a call into the hot loop
+ * would be boxed there (a heap allocation per cell), one read from a Float64Array is not.
+ */
+const coldResult = new Float64Array(1);
+/** The candidates of the two clamps of a cell (see {@link headingRecurrence}). */
+const clamp = new Float64Array(6);
+
+/** {@link exactAngle} into `coldResult[0]`. */
+function exactAngleInto(i: number, j: number): void {
+  coldResult[0] = exactAngle(i, j);
+}
+
+/** `pythonHypot` into `coldResult[0]`. */
+function hypotInto(dx: number, dy: number): void {
+  coldResult[0] = pythonHypot(dx, dy);
+}
+
 /** The official angle of pair (i, j) from the exact directions of the two points (0 when either is zero). */
 function exactAngle(i: number, j: number): number {
   const p = headingsP;
@@ -179,8 +197,10 @@ function exactAngle(i: number, j: number): number {
  * The fast kernel, on trajectories that {@link HeadingGeometry.compute} accepted (finite coordinates) and finite
  * weights: every cost is finite and not −0, so Python's `max(a, b)` (`b > a ? b : a`) can be computed without a
  * branch as `a·(1 − k) + b·k` with k = +(b > a), which is exact for such numbers (a branch on these
- * data-dependent comparisons mispredicts about half the time, which costs more than the two multiplications), and the angle of a pair is the difference of the two headings, except near 0 and π where it is the
- * official `acos` of the exact cosine.
+ * data-dependent comparisons mispredicts about half the time, which costs more than the two multiplications); the
+ * step along a row is a clamp done by one indexed load of a small Float64Array, which keeps the row's
+ * dependency chain short. The angle of a pair is the difference of the two headings, except near 0 and π where
+ * it is the official `acos` of the exact cosine.
  */
 function headingRecurrence(
   pxy: Float64Array,
@@ -222,47 +242,66 @@ function headingRecurrence(
       const dx = px - qxy[2 * j]!;
       const dy = py - qxy[2 * j + 1]!;
       let d = Math.sqrt(dx * dx + dy * dy);
-      if (!(d > 1e-150) && (dx !== 0 || dy !== 0)) d = pythonHypot(dx, dy); // underflow: the exact hypot
+      if (!(d > 1e-150) && (dx !== 0 || dy !== 0)) {
+        hypotInto(dx, dy); // underflow: the exact hypot
+        d = coldResult[0]!;
+      }
       // the difference of two headings in (−π, π], folded into [0, π]
       const turn = Math.abs(h - qHeading[j]!);
       const otherWay = TWO_PI - turn;
       let k = +(otherWay < turn);
       let angle = turn * (1 - k) + otherWay * k;
-      if (angle < NEAR_PARALLEL_ANGLE || angle > Math.PI - NEAR_PARALLEL_ANGLE) angle = exactAngle(i, j);
+      if (angle < NEAR_PARALLEL_ANGLE || angle > Math.PI - NEAR_PARALLEL_ANGLE) {
+        exactAngleInto(i, j);
+        angle = coldResult[0]!;
+      }
       // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per segment.
       let ratio = logLength - qLogLength[j]!;
       if (withEps && !(pLong && qLength[j]! > EPS)) ratio = logLengthEps - qLogEps[j]!;
       // a zero direction has angle 0 with anything: weight 0 (angle · 1 is the angle, exactly)
       const value = d + lambdaAngle * (angle * (weight * qWeight[j]!)) + lambdaLength * Math.abs(ratio);
-      // into = min(C(i−1, j), C(i−1, j−1), C(i, j−1)) over the cells that exist; ALAF and (2) plain DFD
-      let into = value;
-      let into2 = d;
+      // C(i, j) = max(min(m, C(i, j−1)), cost) with m = min(C(i−1, j), C(i−1, j−1)) is C(i, j−1) clamped to
+      // [cost, max(m, cost)]; the bounds are off the row's dependency chain, and the clamp is one indexed load
+      // (k picks cost, C(i, j−1) or the upper bound), cheaper in latency than two arithmetic selections.
+      let x = value;
+      let x2 = d;
+      let hi = Number.MAX_VALUE;
+      let hi2 = Number.MAX_VALUE;
       if (i > 0) {
         const up = prev[j]!;
         const up2 = prev2[j]!;
-        into = up;
-        into2 = up2;
+        let low = up;
+        let low2 = up2;
         if (j > 0) {
-          k = +(diag < into);
-          into = into * (1 - k) + diag * k;
-          k = +(left < into);
-          into = into * (1 - k) + left * k;
-          k = +(diag2 < into2);
-          into2 = into2 * (1 - k) + diag2 * k;
-          k = +(left2 < into2);
-          into2 = into2 * (1 - k) + left2 * k;
+          k = +(diag < low);
+          low = low * (1 - k) + diag * k;
+          k = +(diag2 < low2);
+          low2 = low2 * (1 - k) + diag2 * k;
+          x = left;
+          x2 = left2;
+        }
+        k = +(value > low);
+        hi = low * (1 - k) + value * k;
+        k = +(d > low2);
+        hi2 = low2 * (1 - k) + d * k;
+        if (j === 0) {
+          x = hi;
+          x2 = hi2;
         }
         diag = up;
         diag2 = up2;
       } else if (j > 0) {
-        into = left;
-        into2 = left2;
+        x = left;
+        x2 = left2;
       }
-      // C(i, j) = max(into, cost)
-      k = +(value > into);
-      left = into * (1 - k) + value * k;
-      k = +(d > into2);
-      left2 = into2 * (1 - k) + d * k;
+      clamp[0] = value;
+      clamp[1] = x;
+      clamp[2] = hi;
+      left = clamp[+(x >= value) + +(x > hi)]!;
+      clamp[3] = d;
+      clamp[4] = x2;
+      clamp[5] = hi2;
+      left2 = clamp[3 + +(x2 >= d) + +(x2 > hi2)]!;
       cur[j] = left;
       cur2[j] = left2;
     }

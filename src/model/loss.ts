@@ -5,7 +5,7 @@ import type { ModelConfig } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { ModelParams } from './params.js';
-import { forwardLogits } from './transformer.js';
+import { forwardLogits, forwardWithPatchLogits } from './transformer.js';
 
 /** A batch of teacher-forced sequences on the device. */
 export type SequenceBatch = {
@@ -68,9 +68,23 @@ export function coordinatePlaces(tok: { vocabSize: number; coordinateOffset: num
 }
 
 /**
+ * Dense targets for the image patches: up to `K` vocabulary tokens per patch that name what it shows (object
+ * category, colour, part; see `src/train/perception.ts`).
+ */
+export type PerceptionTargets = {
+  /** `[B, patchCount, K]` int32 token ids (any valid id where unlabelled). */
+  tokens: JaxArray;
+  /** `[B, patchCount, K]` float32: 1 where labelled, 0 elsewhere. */
+  weights: JaxArray;
+  /** Weight of the perception term in the loss. */
+  weight: number;
+};
+
+/**
  * Mean cross-entropy of the weighted target tokens (the CoT-SFT loss). With `smoothing`, a coordinate target
  * is a Gaussian over the neighbouring bins of its axis instead of a single bin (ordinal-aware labels: a
- * near miss costs less than a far one); every other target stays one-hot.
+ * near miss costs less than a far one); every other target stays one-hot. With `perception`, adds
+ * `weight ×` the mean cross-entropy of the vocabulary head at the image patches against their labels.
  */
 export function sftLoss(
   p: ModelParams<JaxArray>,
@@ -78,12 +92,30 @@ export function sftLoss(
   structure: JaxArray,
   c: ModelConfig,
   smoothing?: CoordinateSmoothing,
+  perception?: PerceptionTargets,
 ): JaxArray {
   const { weights, ...rest } = batch;
   const total = weights.ref.sum();
-  const logits = forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
-  const ll = targetLogLikelihood(logits, rest.targets, smoothing);
-  return ll.mul(weights).sum().neg().div(np.maximum(total, 1));
+  if (perception === undefined) {
+    const logits = forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
+    return targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
+  }
+  const { logits, patchLogits } = forwardWithPatchLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
+  const answer = targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
+  return answer.add(perceptionLoss(patchLogits, perception.tokens, perception.weights).mul(perception.weight));
+}
+
+/**
+ * Mean cross-entropy of patch logits `[B, N, V]` against `K` labels per patch (`tokens`, `weights` `[B, N, K]`):
+ * each labelled token is a target of the patch's softmax.
+ */
+export function perceptionLoss(patchLogits: JaxArray, tokens: JaxArray, weights: JaxArray): JaxArray {
+  const [B, N, V] = patchLogits.shape as [number, number, number];
+  const K = tokens.shape[2] as number;
+  const logp = nn.logSoftmax(patchLogits, -1).reshape([B, N, 1, V]);
+  const ll = logp.mul(nn.oneHot(tokens, V)).sum(-1);
+  const total = weights.ref.sum();
+  return ll.mul(weights.reshape([B, N, K])).sum().neg().div(np.maximum(total, 1));
 }
 
 /**

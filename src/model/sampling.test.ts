@@ -61,4 +61,15 @@ describe('expectedCoordinate', () => {
     const logits = new Float32Array([0, 3, 0, 0, 0, 0, 0, 0]);
     expect(expectedCoordinate(logits, 0, V, undefined, range).token).toBe(1);
   });
+
+  it('with a window, averages only the bins around the mode (one peak, not the gap between two)', () => {
+    // Bins 0 and 1 hold 0.3 and 0.2 (the peak around the mode, bin 0), bin 4 holds 0.4 alone.
+    const logits = new Float32Array([-50, -50, -50, Math.log(0.3), Math.log(0.2), -50, -50, Math.log(0.4)]);
+    expect(expectedCoordinate(logits, 0, V, undefined, range).token).toBe(3 + 2); // the global mean: (0.2 + 1.6) / 0.9 = 2
+    expect(expectedCoordinate(logits, 0, V, undefined, range, undefined, 1).token).toBe(3 + 4); // mode bin 4, alone in its window
+    const twoPeaks = new Float32Array([-50, -50, -50, Math.log(0.3), Math.log(0.25), Math.log(0.05), -50, Math.log(0.4)]);
+    // mode bin 4 (0.4) with bin 3 empty beside it; a window of 3 reaches bins 1..4: (0.25 + 0.1 + 1.6) / 0.7 = 2.79 -> bin 3
+    expect(expectedCoordinate(twoPeaks, 0, V, undefined, range, undefined, 3).token).toBe(3 + 3);
+    expect(expectedCoordinate(twoPeaks, 0, V, undefined, range, undefined, 0).token).toBe(3 + 4);
+  });
 });

@@ -123,13 +123,21 @@ export function expectedCoordinate(
   mask: Float32Array | undefined,
   range: CoordinateRange,
   scratch: Float64Array = new Float64Array(V),
+  window = Infinity,
 ): { token: number; logProb: number } {
   const sum = unnormalisedSoftmax(logits, offset, V, mask, 1, scratch);
   let coordMass = 0;
-  let mean = 0;
+  let mode = 0;
   for (let b = 0; b < range.bins; b++) {
     const p = scratch[range.offset + b] as number;
     coordMass += p;
+    if (p > (scratch[range.offset + mode] as number)) mode = b;
+  }
+  let windowMass = 0;
+  let mean = 0;
+  for (let b = Math.max(0, mode - window); b <= Math.min(range.bins - 1, mode + window); b++) {
+    const p = scratch[range.offset + b] as number;
+    windowMass += p;
     mean += p * b;
   }
   let token: number;
@@ -143,7 +151,7 @@ export function expectedCoordinate(
       }
     }
   } else {
-    token = range.offset + Math.min(range.bins - 1, Math.max(0, Math.round(mean / coordMass)));
+    token = range.offset + Math.min(range.bins - 1, Math.max(0, Math.round(mean / windowMass)));
   }
   return { token, logProb: Math.log(Math.max((scratch[token] as number) / sum, 1e-300)) };
 }

@@ -160,8 +160,32 @@ export function forwardLogits(
   structure: JaxArray,
   c: ModelConfig,
 ): JaxArray {
+  const x = finalStates(p, patches, tokens, keyValid, structure, c);
+  return generatedLogits(p, x, (tokens.shape[1] as number) - c.promptLength, c);
+}
+
+/**
+ * {@link forwardLogits}, plus the vocabulary head applied to the final states of the image patches
+ * (`patchLogits [B, patchCount, V]`): what the model would call each patch, the output the perception
+ * targets of SFT train.
+ */
+export function forwardWithPatchLogits(
+  p: P,
+  patches: JaxArray,
+  tokens: JaxArray,
+  keyValid: JaxArray,
+  structure: JaxArray,
+  c: ModelConfig,
+): { logits: JaxArray; patchLogits: JaxArray } {
+  const x = finalStates(p, patches, tokens, keyValid, structure, c);
+  const patchHead = { finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: p.headWeight.ref };
+  const patchLogits = head(patchHead, x.ref.slice([], [0, patchCount(c)], []));
+  return { logits: generatedLogits(p, x, (tokens.shape[1] as number) - c.promptLength, c), patchLogits };
+}
+
+/** The final hidden states `[B, T, d]` of a teacher-forced pass (consumes everything but the output weights). */
+function finalStates(p: P, patches: JaxArray, tokens: JaxArray, keyValid: JaxArray, structure: JaxArray, c: ModelConfig): JaxArray {
   const T = keyValid.shape[1] as number;
-  const L = (tokens.shape[1] as number) - c.promptLength;
   const Np = patchCount(c);
   const promptValid = keyValid.ref.slice([], [Np, Np + c.promptLength]);
   const bias = attentionBias(structure, keyValid);
@@ -174,6 +198,11 @@ export function forwardLogits(
     out.v.dispose();
     x = out.x;
   });
+  return x;
+}
+
+/** Logits `[B, L, V]` of the `L` generated positions from the final states (vocabulary head + pointer). */
+function generatedLogits(p: P, x: JaxArray, L: number, c: ModelConfig): JaxArray {
   const start = prefixLength(c) - 1;
   const keys = finalPointerKeys(p, x, c);
   const h = x.slice([], [start, start + L], []);

@@ -4,11 +4,13 @@
 import type { ModelConfig } from '../model/config.js';
 import { patchCount, patchDim, prefixLength } from '../model/config.js';
 import { patchify } from '../model/image.js';
+import type { JaxArray } from '../model/jax.js';
 import { np } from '../model/jax.js';
 import type { SequenceBatch } from '../model/loss.js';
 import { alignPrompt, keyValidity } from '../model/sequence-layout.js';
 import { PAD } from '../model/tokenizer.js';
 import type { Example } from './examples.js';
+import { PERCEPTION_LABELS, type PatchTargets } from './perception.js';
 
 /** Host arrays of a batch (before upload). */
 export interface HostBatch {
@@ -24,6 +26,8 @@ export interface HostBatch {
   readonly targetTokens: number;
   /** The axis place of each coordinate target (see `coordinatePlaces`), -1 for other targets. */
   readonly targetPlaces: Float32Array;
+  /** `[B, patchCount, PERCEPTION_LABELS]` perception targets, when every example has them. */
+  readonly perception?: PatchTargets;
 }
 
 /**
@@ -50,7 +54,13 @@ export function hostBatch(
   const weights = new Float32Array(B * L);
   const targetPlaces = new Float32Array(B * L).fill(-1);
   let targetTokens = 0;
+  const labelled = examples.length > 0 && examples.every((ex) => ex.perception !== undefined);
+  const perception = labelled ? { tokens: new Int32Array(B * Np * PERCEPTION_LABELS), weights: new Float32Array(B * Np * PERCEPTION_LABELS) } : undefined;
   examples.forEach((ex, b) => {
+    if (perception && ex.perception) {
+      perception.tokens.set(ex.perception.tokens, b * Np * PERCEPTION_LABELS);
+      perception.weights.set(ex.perception.weights, b * Np * PERCEPTION_LABELS);
+    }
     patchify(ex.rgb, c.imageSize, c.patchSize, patches, b * Np * Pd);
     const aligned = alignPrompt(ex.prompt, c.promptLength);
     tokens.set(aligned, b * S);
@@ -67,7 +77,7 @@ export function hostBatch(
     targetTokens += target.length;
     keyValid.set(keyValidity(aligned, c, true, L), b * T);
   });
-  return { size: B, targetLength: L, patches, tokens, keyValid, targets, weights, targetTokens, targetPlaces };
+  return { size: B, targetLength: L, patches, tokens, keyValid, targets, weights, targetTokens, targetPlaces, ...(perception ? { perception } : {}) };
 }
 
 /** Upload a host batch. */
@@ -81,4 +91,10 @@ export function deviceBatch(h: HostBatch, c: ModelConfig): SequenceBatch {
     targets: np.array(h.targets, { dtype: np.int32 }).reshape([B, L]),
     weights: np.array(h.weights).reshape([B, L]),
   };
+}
+
+/** Upload perception targets as `{tokens, weights}` `[B, patchCount, PERCEPTION_LABELS]`. */
+export function devicePerception(t: PatchTargets, size: number, c: ModelConfig): { tokens: JaxArray; weights: JaxArray } {
+  const shape = [size, patchCount(c), PERCEPTION_LABELS];
+  return { tokens: np.array(t.tokens, { dtype: np.int32 }).reshape(shape), weights: np.array(t.weights).reshape(shape) };
 }

@@ -49,6 +49,11 @@ export const SftOptionsSchema = z
     positionCode: z.boolean().default(true),
     /** Give the model a pointer head from the image-patch grid to the coordinate tokens (`pointer-head.ts`). */
     pointerHead: z.boolean().default(true),
+    /**
+     * Weight of the perception term (`perception.ts`): every image patch learns to name what it shows, from
+     * the scene labels beside the training split (`train.labels.jsonl`); 0, or data without labels: off.
+     */
+    perceptionWeight: z.number().min(0).default(1),
   })
   .strict();
 

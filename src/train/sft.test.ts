@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeSceneLabels, type SceneLabelsLine } from '../data/scene-labels.js';
 import { UserError } from '../errors.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
 import { Rng } from '../model/rng.js';
@@ -15,10 +16,11 @@ const root = await mkdtemp(join(tmpdir(), 'vla-sft-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** A tiny dataset: 16×16 images with one coloured square; boxes and trajectories towards it. */
-async function writeTinyDataset(dir: string, n: number, seed: number): Promise<void> {
+async function writeTinyDataset(dir: string, n: number, seed: number, withLabels = false): Promise<void> {
   const rng = new Rng(seed);
   await mkdir(join(dir, 'images'), { recursive: true });
   const records = [];
+  const labels: SceneLabelsLine[] = [];
   for (let i = 0; i < n; i++) {
     const px = Buffer.alloc(16 * 16 * 3, 200);
     const x0 = rng.int(12);
@@ -28,12 +30,18 @@ async function writeTinyDataset(dir: string, n: number, seed: number): Promise<v
     await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(join(dir, file));
     const box = { x: (x0 + 2) / 16, y: (y0 + 2) / 16, width: 0.25, height: 0.25 };
     const affordance = i % 2 === 0;
-    const human = buildHumanTurn(affordance ? 'pick up the red square.' : 'reach the red square.', affordance ? 'affordance' : 'trajectory');
+    const human = buildHumanTurn(affordance ? 'pick up the red square from the table.' : 'reach the red square on the table.', affordance ? 'affordance' : 'trajectory');
     const gpt = affordance
       ? formatAnswer(`The red square is near x ${box.x.toFixed(2)}.`, { kind: 'affordance', box })
       : formatAnswer('The path goes to the red square.', { kind: 'trajectory', points: [[0.5, 0.05], [box.x, box.y]] });
     records.push({ image: file, conversations: [{ from: 'human', value: human }, { from: 'gpt', value: gpt }] });
+    const instances = Array.from({ length: 16 }, (_, c) => {
+      const [cx, cy] = [(c % 4) * 4 + 2, Math.floor(c / 4) * 4 + 2];
+      return cx >= x0 && cx < x0 + 4 && cy >= y0 && cy < y0 + 4 ? 'A' : '.';
+    }).join('');
+    labels.push({ image: file, grid: 4, objects: [{ category: 'square', colour: 'red', parts: [] }], instances, parts: '.'.repeat(16) });
   }
+  if (withLabels) await writeSceneLabels(join(dir, 'train.labels.jsonl'), labels);
   await writeFile(join(dir, 'train.json'), JSON.stringify(records));
   await writeFile(join(dir, 'test.json'), JSON.stringify(records.slice(0, 4)));
 }
@@ -103,5 +111,30 @@ describe('trainSft', () => {
     expect(ckpt.config.grammar.thinking).toBe(false);
     expect(ckpt.config.model.targetLength).toBe(2 + 2 * 2); // <answer>, 2 points × 2 coordinates, <eos>
     expect(ckpt.config.info).toMatchObject({ stage: 'sft' });
+  });
+
+  it('adds the perception term when the data has scene labels, and still resumes exactly', async () => {
+    const labelled = join(root, 'labelled');
+    await writeTinyDataset(labelled, 12, 1, true);
+    const run = (out: string, extra: SftOptionsInput = {}, stopAfter?: number): ReturnType<typeof trainSft> =>
+      trainSft({ dataDir: labelled, outDir: join(root, out), options: { ...options, ...extra }, silent: true, ...(stopAfter ? { stopAfter } : {}) });
+    const straight = await run('perceive');
+    const off = await run('perceive-off', { perceptionWeight: 0 });
+    const plain = await trainSft({ dataDir: data, outDir: join(root, 'perceive-plain'), options, silent: true });
+    // Without labels or with weight 0 the run is the unlabelled one; with them the loss has an extra term.
+    expect(off.losses).toEqual(plain.losses);
+    expect(straight.losses[0]).toBeGreaterThan((off.losses[0] as number) + 1);
+    await run('perceive-split', {}, 2);
+    const resumed = await trainSft({ dataDir: labelled, outDir: join(root, 'perceive-split'), resume: true, silent: true });
+    expect(resumed.losses).toEqual(straight.losses.slice(2));
+    expect((await weights(join(root, 'perceive-split'))).equals(await weights(join(root, 'perceive')))).toBe(true);
+  });
+
+  it('names the labels file when its lines do not match the records', async () => {
+    const broken = join(root, 'broken-labels');
+    await writeTinyDataset(broken, 12, 1, true);
+    const text = await readFile(join(broken, 'train.labels.jsonl'), 'utf8');
+    await writeFile(join(broken, 'train.labels.jsonl'), text.split('\n').slice(1).join('\n'));
+    await expect(trainSft({ dataDir: broken, outDir: join(root, 'broken-run'), options, silent: true })).rejects.toThrow(/train\.labels\.jsonl: 11 lines for 12 records/);
   });
 });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { LoadedRecord } from '../data/records.js';
 import { readRecords } from '../data/records.js';
+import { labelsFileFor, readSceneLabels } from '../data/scene-labels.js';
 import { UserError } from '../errors.js';
 import type { EvalMetrics } from '../eval/metrics.js';
 import { createProgress } from '../progress.js';
@@ -39,13 +40,15 @@ import { structureMask } from '../model/sequence-layout.js';
 import { Tokenizer } from '../model/tokenizer.js';
 import type { AdamWState } from './adamw.js';
 import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
-import { deviceBatch, hostBatch } from './batch.js';
+import type { HostBatch } from './batch.js';
+import { deviceBatch, devicePerception, hostBatch } from './batch.js';
 import { DataCursorSchema, bucketFor, lengthBuckets, nextBatch, startCursor } from './data-order.js';
 import type { DataCursor } from './data-order.js';
 import { evaluateExamples } from './evaluate.js';
-import type { Example } from './examples.js';
+import type { Example, ExampleLabels } from './examples.js';
 import { buildExamples, mergeTexts, vocabularyTexts } from './examples.js';
 import { MetricsLog } from './metrics-log.js';
+import { perceptionEncoder } from './perception.js';
 import { learningRate } from './schedule.js';
 import type { SftOptions, SftOptionsInput } from './sft-options.js';
 import { SftOptionsSchema } from './sft-options.js';
@@ -196,12 +199,24 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     await metricsLog.truncateAfter(0);
   }
 
+  const labelsFile = labelsFileFor(trainFile);
+  const labels: ExampleLabels | undefined =
+    options.perceptionWeight > 0 && (await fileExists(labelsFile))
+      ? { file: labelsFile, lines: await readSceneLabels(labelsFile), encoder: perceptionEncoder(tokenizer), grid: options.imageSize / options.patchSize }
+      : undefined;
   const progressLoad = createProgress({ label: 'sft: images', total: trainRecords.length, unit: 'images', silent: run.silent === true });
   let loaded = 0;
-  const trainExamples = await buildExamples(trainRecords, tokenizer, options.imageSize, options.cot, (done) => {
-    progressLoad.tick(done - loaded);
-    loaded = done;
-  });
+  const trainExamples = await buildExamples(
+    trainRecords,
+    tokenizer,
+    options.imageSize,
+    options.cot,
+    (done) => {
+      progressLoad.tick(done - loaded);
+      loaded = done;
+    },
+    labels,
+  );
   progressLoad.done();
 
   if (!resuming) {
@@ -254,13 +269,25 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   const sigma = options.coordinateSigma;
   const placesHost = coordinatePlaces(tokenizer);
   const places = np.array(placesHost);
-  const trainStep = createTrainStep((p, b: SequenceBatch & { structure: JaxArray; places: JaxArray; targetPlaces: JaxArray }) => {
-    const { structure: s, places: pl, targetPlaces, ...batch } = b;
-    if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, targetPlaces, sigma });
+  const perceptionWeight = labels === undefined ? 0 : options.perceptionWeight;
+  type StepBatch = SequenceBatch & { structure: JaxArray; places: JaxArray; targetPlaces: JaxArray; perceptionTokens: JaxArray; perceptionWeights: JaxArray };
+  const trainStep = createTrainStep((p, b: StepBatch) => {
+    const { structure: s, places: pl, targetPlaces, perceptionTokens, perceptionWeights, ...batch } = b;
+    const perception = perceptionWeight > 0 ? { tokens: perceptionTokens, weights: perceptionWeights, weight: perceptionWeight } : undefined;
+    if (perception === undefined) {
+      perceptionTokens.dispose();
+      perceptionWeights.dispose();
+    }
+    if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, targetPlaces, sigma }, perception);
     pl.dispose();
     targetPlaces.dispose();
-    return sftLoss(p, batch, s, config);
+    return sftLoss(p, batch, s, config, undefined, perception);
   }, adam);
+  const perceptionBatch = (host: HostBatch): { perceptionTokens: JaxArray; perceptionWeights: JaxArray } => {
+    if (host.perception === undefined) return { perceptionTokens: np.zeros([1], { dtype: np.int32 }), perceptionWeights: np.zeros([1]) };
+    const d = devicePerception(host.perception, host.size, config);
+    return { perceptionTokens: d.tokens, perceptionWeights: d.weights };
+  };
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
 
   const save = async (): Promise<void> => {
@@ -326,6 +353,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
           structure: structureFor(L),
           places: places.ref,
           targetPlaces: np.array(host.targetPlaces).reshape([host.size, L]),
+          ...perceptionBatch(host),
         }, stepScalars(lr, t, adam));
       params = result.params;
       state = result.state;

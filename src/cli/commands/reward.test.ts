@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeScore } from '../../rewards/index.js';
 import { countNewlines } from './reward-lines.js';
-import { rewardResultJson, scoreRewardBatch, scoreRewardLine, scoreRewardStream } from './reward.js';
+import { batchEnd, fileChunks, rewardResultJson, scoreRewardBatch, scoreRewardLine, scoreRewardStream } from './reward.js';
 
 const OPTIONS = { lambdaAngle: 0.25, lambdaLength: 0.1 };
 const GT_BOX = '<think>t</think> so, the answer is <output>{"x": 0.5, "y": 0.5, "width": 0.4, "height": 0.4}</output>';
@@ -139,6 +143,72 @@ describe('scoreRewardStream', () => {
     const summary = await scoreRewardStream(input, closing, { ...OPTIONS, source: 'mem' });
     expect(summary.outputClosed).toBe(true);
     expect(summary.lines).toBeLessThan(5);
+  });
+});
+
+describe('batchEnd', () => {
+  it('takes all the lines of a small chunk, cuts a large one at a newline, and keeps a long line whole', () => {
+    expect(batchEnd(Buffer.from('a\nb\n'), 0, 3)).toBe(4);
+    const lines = Buffer.from(`${'x'.repeat(39_999)}\n`.repeat(3)); // three lines of 40,000 bytes
+    expect(batchEnd(lines, 0, lines.length - 1)).toBe(40_000);
+    expect(batchEnd(lines, 40_000, lines.length - 1)).toBe(80_000);
+    const long = Buffer.from(`${'x'.repeat(99_999)}\nab\n`);
+    expect(batchEnd(long, 0, long.length - 1)).toBe(100_000);
+  });
+
+  it('splits the complete lines of a chunk into consecutive batches of whole lines', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 30_000 }), { minLength: 1, maxLength: 12 }), (lengths) => {
+        const chunk = Buffer.from(lengths.map((n) => `${'y'.repeat(n)}\n`).join(''));
+        const last = chunk.length - 1;
+        let start = 0;
+        while (start <= last) {
+          const end = batchEnd(chunk, start, last);
+          expect(end).toBeGreaterThan(start);
+          expect(chunk[end - 1]).toBe(0x0a);
+          const newlines = chunk.subarray(start, end).filter((b) => b === 0x0a).length;
+          if (newlines > 1) expect(end - start).toBeLessThanOrEqual(1 << 16);
+          start = end;
+        }
+        expect(start).toBe(chunk.length);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('fileChunks', () => {
+  it('reads a file in chunks of a megabyte at most, every byte once and in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vla-r1-reward-chunks-'));
+    try {
+      const file = join(dir, 'data.bin');
+      const data = Buffer.alloc(2_500_000 + 17, 0);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+      writeFileSync(file, data);
+      const sizes: number[] = [];
+      const copies: Buffer[] = [];
+      for await (const chunk of fileChunks(file)) {
+        sizes.push(chunk.length);
+        copies.push(Buffer.from(chunk)); // a chunk is valid only until the next one
+      }
+      expect(sizes).toEqual([1 << 20, 1 << 20, data.length - 2 * (1 << 20)]);
+      expect(Buffer.concat(copies).equals(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('scoreRewardStream output buffers', () => {
+  it('writes the same text as one batch when the output spans many batches, chunks and buffer turns', async () => {
+    const line = JSON.stringify({ response: PRED_BOX, ground_truth: GT_BOX });
+    const text = `${line}\n`.repeat(12_000); // ~2.4 MB of input, ~1.7 MB of output
+    const bytes = Buffer.from(text, 'utf8');
+    const buffers = [bytes.subarray(0, 1 << 20), bytes.subarray(1 << 20, 2 << 20), bytes.subarray(2 << 20)];
+    const sink = slowSink();
+    const summary = await scoreRewardStream(chunked(buffers), sink.stream, { ...OPTIONS, source: 'mem' });
+    expect(summary).toEqual({ lines: 12_000, failed: 0, outputClosed: false });
+    expect(sink.text()).toBe(scoreRewardBatch(text, 1, OPTIONS).output);
   });
 });
 

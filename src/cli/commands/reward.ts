@@ -17,9 +17,11 @@
  */
 import { isAscii } from 'node:buffer';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
@@ -56,9 +58,22 @@ export interface RewardStreamSummary {
   outputClosed: boolean;
 }
 
-/** Writes batches to a stream, waiting for `drain` on back-pressure; remembers the stream's first error. */
+/** Bytes of each of the two output buffers of {@link BatchWriter} (grown for a batch that does not fit). */
+const OUTPUT_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Collects output text in a reusable byte buffer and writes it to the stream in large pieces: two buffers take
+ * turns, one filling while the other is being written, and a buffer is refilled only once its write has
+ * completed, so writing allocates nothing per batch (a fresh buffer of a megabyte per batch would be mapped and
+ * unmapped by the allocator each time). Waits for `drain` on back-pressure; remembers the stream's first error.
+ */
 class BatchWriter {
   error: NodeJS.ErrnoException | undefined;
+  readonly #buffers: Buffer[] = [Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES), Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES)];
+  /** The write of each buffer that may still be in progress. */
+  readonly #writes: (Promise<void> | undefined)[] = [undefined, undefined];
+  #current = 0;
+  #used = 0;
 
   constructor(readonly stream: Writable) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -66,11 +81,38 @@ class BatchWriter {
     });
   }
 
-  /** Write `text`; `ascii` when it is all ASCII (then it is copied byte for byte instead of UTF-8 encoded). */
-  async write(text: string, ascii = false): Promise<void> {
+  /** Add `text`; `ascii` when it is all ASCII (then it is copied byte for byte instead of UTF-8 encoded). */
+  async append(text: string, ascii = false): Promise<void> {
     if (this.error) throw this.error;
-    if (text.length === 0) return;
-    if (!this.stream.write(text, ascii ? 'latin1' : 'utf8')) await once(this.stream, 'drain');
+    const bytes = ascii ? text.length : Buffer.byteLength(text, 'utf8');
+    if (this.#used + bytes > (this.#buffers[this.#current] as Buffer).length) await this.flush();
+    let buffer = this.#buffers[this.#current] as Buffer;
+    if (bytes > buffer.length) this.#buffers[this.#current] = buffer = Buffer.allocUnsafe(bytes);
+    this.#used += buffer.write(text, this.#used, ascii ? 'latin1' : 'utf8');
+  }
+
+  /** Start writing what was added, and switch to the other buffer once its previous write has completed. */
+  async flush(): Promise<void> {
+    if (this.error) throw this.error;
+    if (this.#used === 0) return;
+    const index = this.#current;
+    const bytes = (this.#buffers[index] as Buffer).subarray(0, this.#used);
+    let drained = true;
+    const written = new Promise<void>((resolve, reject) => {
+      drained = this.stream.write(bytes, (error) => (error ? reject(error) : resolve()));
+    });
+    written.catch(() => undefined); // the error also reaches `error`, and whoever awaits this write
+    this.#writes[index] = written;
+    this.#current = 1 - index;
+    this.#used = 0;
+    if (!drained) await once(this.stream, 'drain');
+    await this.#writes[this.#current];
+  }
+
+  /** Flush, and wait until every write has completed. */
+  async close(): Promise<void> {
+    await this.flush();
+    await Promise.all(this.#writes);
   }
 }
 
@@ -87,6 +129,50 @@ function decodeLines(bytes: Buffer): string {
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
+/**
+ * Lines are decoded and scored in batches of about this many bytes, so that their strings stay small (V8 gives a
+ * string of a megabyte a memory mapping of its own, mapped and unmapped for every chunk).
+ */
+const BATCH_BYTES = 1 << 16;
+
+/**
+ * End (exclusive) of the batch of whole lines starting at `start` in `chunk`: the last newline within
+ * {@link BATCH_BYTES}, or the end of the first line when that line alone is longer; `last` is the chunk's last
+ * newline.
+ *
+ * @example
+ * batchEnd(Buffer.from('a\nb\n'), 0, 3); // 4 (both lines fit in one batch)
+ */
+export function batchEnd(chunk: Buffer, start: number, last: number): number {
+  if (last + 1 - start <= BATCH_BYTES) return last + 1;
+  const end = chunk.lastIndexOf(NEWLINE, start + BATCH_BYTES - 1) + 1;
+  return end > start ? end : chunk.indexOf(NEWLINE, start) + 1;
+}
+
+/** Bytes read from an input file at a time, into one reusable buffer. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * The contents of a file in chunks, all read into one reusable buffer: each chunk is valid until the next one is
+ * asked for (a fresh buffer per chunk would cost a memory mapping each time).
+ *
+ * @example
+ * for await (const chunk of fileChunks('pairs.jsonl')) total += chunk.length;
+ */
+export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
@@ -94,19 +180,20 @@ function isBrokenPipe(error: unknown): boolean {
 /**
  * Score a JSONL stream into a JSONL stream, one output line per input line, in order.
  *
- * Reads `input` in chunks; the complete lines of each chunk form one batch, scored in this thread or on a
- * worker, and written with one `write`. At most two batches per worker are in flight, so memory stays bounded
- * by a few chunks whatever the input size. Does not end `output`. Resolves when the input is exhausted (or the
- * output's reader went away: `outputClosed`).
+ * Reads `input` in chunks (a stream, or {@link fileChunks}); the complete lines of a chunk are scored in
+ * batches of about {@link BATCH_BYTES}, in this thread or on a worker, and the output of a chunk is written with
+ * one `write`. At most two batches per worker are in flight, so memory stays bounded by a few chunks whatever
+ * the input size. Does not end `output`. Resolves when the input is exhausted (or the output's reader went
+ * away: `outputClosed`).
  *
  * @example
- * const summary = await scoreRewardStream(createReadStream('pairs.jsonl'), process.stdout, {
+ * const summary = await scoreRewardStream(fileChunks('pairs.jsonl'), process.stdout, {
  *   lambdaAngle: 0.25, lambdaLength: 0.1, source: 'pairs.jsonl',
  * });
  * if (summary.failed > 0) process.exitCode = 2;
  */
 export async function scoreRewardStream(
-  input: Readable,
+  input: Readable | AsyncIterable<Buffer>,
   output: Writable,
   options: RewardStreamOptions,
 ): Promise<RewardStreamSummary> {
@@ -124,7 +211,7 @@ export async function scoreRewardStream(
     summary.lines += result.lines;
     summary.failed += result.errors.length;
     for (const message of result.errors) options.onLineError?.(`${options.source}: ${message}`);
-    await writer.write(result.output, result.errors.length === 0); // reward lines are ASCII; messages may not be
+    await writer.append(result.output, result.errors.length === 0); // reward lines are ASCII; messages may not be
     options.onBatch?.(result.lines);
   };
   const submit = async (text: string, lines: number): Promise<void> => {
@@ -154,19 +241,23 @@ export async function scoreRewardStream(
         from = first + 1;
       }
       const last = chunk.lastIndexOf(NEWLINE);
-      if (last >= from) {
-        const text = decodeLines(chunk.subarray(from, last + 1));
+      for (let start = from; start <= last; ) {
+        const end = batchEnd(chunk, start, last);
+        const text = decodeLines(chunk.subarray(start, end));
         await submit(text, countNewlines(text));
+        start = end;
       }
       const rest = Math.max(from, last + 1);
       if (rest < chunk.length) carry.push(Buffer.from(chunk.subarray(rest)));
+      await writer.flush();
     }
     if (carry.length > 0) await submit(`${decodeLines(Buffer.concat(carry))}\n`, 1);
     while (inFlight.length > 0) await emit(await (inFlight.shift() as Promise<RewardBatchResult>));
+    await writer.close();
   } catch (error: unknown) {
     if (isBrokenPipe(error)) {
       summary.outputClosed = true;
-      input.destroy();
+      if (input instanceof Readable) input.destroy();
       return summary;
     }
     throw error;
@@ -251,7 +342,7 @@ const MAX_LINE_MESSAGES = 20;
 async function runReward(options: RewardCommandOptions): Promise<void> {
   const fromFile = options.input !== undefined && options.input !== '-';
   const source = fromFile ? (options.input as string) : 'stdin';
-  const input: Readable = fromFile ? createReadStream(source, { highWaterMark: 1 << 20 }) : process.stdin;
+  const input: Readable | AsyncIterable<Buffer> = fromFile ? fileChunks(source) : process.stdin;
   const toFile = options.output !== undefined && options.output !== '-';
   const output: Writable = toFile ? createWriteStream(options.output as string, { highWaterMark: 1 << 22 }) : process.stdout;
   const progress = createProgress({ label: 'reward', unit: 'lines', silent: options.quiet === true });

@@ -233,17 +233,29 @@ function drawEllipsoid(ctx: SKRSContext2D, camera: Camera, lighting: Lighting, o
   ctx.fill();
 }
 
-function primitiveCentre(obj: Drawable, prim: Primitive): Vec3 {
-  return objectToWorld(obj.pose, prim.centre);
+/** A primitive of a drawable and the index of the part it belongs to (-1 for the body). */
+export interface PaintedPrimitive {
+  readonly prim: Primitive;
+  readonly part: number;
+}
+
+/**
+ * The primitives of one drawable in the order the renderer paints them (far to near by their centres' depth),
+ * each with its part index.
+ */
+export function primitivePaintOrder(camera: Camera, obj: Drawable): PaintedPrimitive[] {
+  const prims: PaintedPrimitive[] = obj.body.map((prim) => ({ prim, part: -1 }));
+  obj.parts.forEach((part, i) => {
+    for (const prim of part.primitives) prims.push({ prim, part: i });
+  });
+  return prims
+    .map((p) => ({ p, depth: cameraDepth(camera, objectToWorld(obj.pose, p.prim.centre)) }))
+    .sort((a, b) => b.depth - a.depth)
+    .map((x) => x.p);
 }
 
 function drawObject(ctx: SKRSContext2D, camera: Camera, lighting: Lighting, obj: Drawable, px: number): void {
-  const prims: Primitive[] = obj.body.slice();
-  for (const part of obj.parts) prims.push(...part.primitives);
-  const ordered = prims
-    .map((prim) => ({ prim, depth: cameraDepth(camera, primitiveCentre(obj, prim)) }))
-    .sort((a, b) => b.depth - a.depth);
-  for (const { prim } of ordered) {
+  for (const { prim } of primitivePaintOrder(camera, obj)) {
     if (prim.shape === 'box') drawBox(ctx, camera, lighting, obj, prim, px);
     else if (prim.shape === 'cylinder') drawCylinder(ctx, camera, lighting, obj, prim, px);
     else drawEllipsoid(ctx, camera, lighting, obj, prim);
@@ -264,6 +276,25 @@ export function paintOrder(scene: Scene): SceneObject[] {
     .map((o) => ({ o, depth: cameraDepth(scene.camera, paintAnchor(o)) }))
     .sort((a, b) => b.depth - a.depth || a.o.id - b.o.id)
     .map((x) => x.o);
+}
+
+/** A drawable of the scene: an object (with its id) or a piece of the robot (`object` undefined). */
+export interface PaintedItem {
+  readonly drawable: Drawable;
+  readonly object: SceneObject | undefined;
+}
+
+/**
+ * Every object and robot piece in the order the renderer paints them (far to near), so a later item covers
+ * an earlier one where they overlap.
+ *
+ * @example
+ * const nearest = scenePaintOrder(scene, scene.camera).at(-1);
+ */
+export function scenePaintOrder(scene: Scene, camera: Camera = scene.camera): PaintedItem[] {
+  const items = scene.objects.map((o) => ({ item: { drawable: o, object: o } as PaintedItem, depth: cameraDepth(camera, paintAnchor(o)) }));
+  for (const piece of gripperPieces(scene.gripper)) items.push({ item: { drawable: piece.drawable, object: undefined }, depth: cameraDepth(camera, piece.anchor) });
+  return items.sort((a, b) => b.depth - a.depth).map((x) => x.item);
 }
 
 function shadowHull(obj: Drawable, prim: Primitive, light: Vec3): Vec2[] {
@@ -320,13 +351,7 @@ export function drawScene(ctx: SKRSContext2D, scene: Scene, camera: Camera = sce
   drawTable(ctx, camera, scene, px);
   const robot = gripperPieces(scene.gripper);
   drawShadows(ctx, camera, scene, [...scene.objects, ...robot.map((p) => p.drawable)]);
-  const items: { depth: number; draw: () => void }[] = scene.objects.map((o) => ({
-    depth: cameraDepth(camera, paintAnchor(o)),
-    draw: () => drawObject(ctx, camera, scene.lighting, o, px),
-  }));
-  for (const piece of robot) items.push({ depth: cameraDepth(camera, piece.anchor), draw: () => drawObject(ctx, camera, scene.lighting, piece.drawable, px) });
-  items.sort((a, b) => b.depth - a.depth);
-  for (const item of items) item.draw();
+  for (const item of scenePaintOrder(scene, camera)) drawObject(ctx, camera, scene.lighting, item.drawable, px);
   // Vignette: lens fall-off, part of the lighting noise.
   const g = ctx.createRadialGradient(camera.width / 2, camera.height / 2, camera.width * 0.3, camera.width / 2, camera.height / 2, camera.width * 0.75);
   g.addColorStop(0, 'rgba(0,0,0,0)');
