@@ -45,7 +45,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
     .showHelpAfterError()
     .exitOverride();
   const name = commandName(argv);
-  const standalone = name === undefined ? undefined : STANDALONE_COMMANDS[name];
+  const standalone = name !== undefined && Object.hasOwn(STANDALONE_COMMANDS, name) ? STANDALONE_COMMANDS[name] : undefined;
   if (standalone !== undefined) (await standalone())(program);
   else (await import('./commands/index.js')).registerCommands(program);
   return program;

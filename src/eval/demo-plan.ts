@@ -61,8 +61,11 @@ export interface DemoCostModel {
   readonly report: number;
 }
 
-/** The model shape of the full demo: narrower and shallower than the `train sft` defaults, to fit the time budget. */
-const FULL_MODEL = { imageSize: 64, patchSize: 8, dModel: 64, nLayers: 2, nHeads: 2, mlpRatio: 4 } as const;
+/**
+ * The model shape of the full demo: narrower and shallower than the `train sft` defaults, to fit the time budget,
+ * and on 128-pixel images cut into 16-pixel patches (objects are only a few pixels wide at 64; docs/MODEL.md).
+ */
+const FULL_MODEL = { imageSize: 128, patchSize: 16, dModel: 64, nLayers: 2, nHeads: 2, mlpRatio: 4 } as const;
 
 /** The model shape of `--quick`: tiny, so the whole pipeline runs in well under a minute. */
 const QUICK_MODEL = { imageSize: 32, patchSize: 8, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
@@ -91,9 +94,9 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     format: 'vla-r1-demo-plan/1',
     quick: false,
     seed,
-    data: { train: 4000, test: 100, ood: 100, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 900, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
-    grpo: { seed, steps: 40, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
+    data: { train: 4000, test: 300, ood: 300, size: 128 },
+    sft: { ...FULL_MODEL, seed, steps: 800, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
+    grpo: { seed, steps: 50, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
     evalBatchSize: 64,
     examplesPerKind: 2,
   };
@@ -106,7 +109,7 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
     ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.004, sftStep: 0.36, sftStepNoCot: 0.2, grpoStep: 2.7, evalPerRecord: 0.03, report: 1 };
+    : { synthPerSample: 0.006, sftStep: 0.47, sftStepNoCot: 0.22, grpoStep: 3, evalPerRecord: 0.06, report: 2 };
 }
 
 /** Where everything goes inside the output folder. */

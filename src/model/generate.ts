@@ -13,11 +13,12 @@ import { blockUntilReady, jit, np, tree } from './jax.js';
 import type { VlaModel } from './model.js';
 import type { ModelParams } from './params.js';
 import { Rng } from './rng.js';
+import { DEFAULT_NO_REPEAT_NGRAM, repeatedNgramTokens } from './repeat-guard.js';
 import { expectedCoordinate, sampleToken } from './sampling.js';
 import { alignPrompt, keyValidity } from './sequence-layout.js';
 import { PAD } from './tokenizer.js';
 import type { LayerCache, PrefixCache } from './transformer.js';
-import { decodeStep, emptyGenerationCache, prefill } from './transformer.js';
+import { MASKED, decodeStep, emptyGenerationCache, prefill } from './transformer.js';
 
 /** One prompt to complete: image patches (from {@link patchify}), prompt tokens and the task kind. */
 export interface GenerationInput {
@@ -43,14 +44,21 @@ export interface GenerationOptions {
   /** Largest batch run at once (larger inputs are split). Default 64. */
   readonly batchSize?: number;
   /**
-   * How greedy decoding (temperature 0) picks coordinate tokens: `expectation` (default: the bin nearest to
-   * the mean under the model's distribution, minimum-Bayes-risk for squared error), `argmax`, or `mode`
-   * (the mean over the bins within `coordinateWindow` of the argmax: the argmax's choice among separate
-   * peaks, the mean's precision within the chosen one).
+   * How greedy decoding (temperature 0) picks coordinate tokens: `expectation` (the bin nearest to the mean
+   * under the model's distribution, minimum-Bayes-risk for squared error), `argmax`, or `mode` (the mean over
+   * the bins within `coordinateWindow` of the argmax: the argmax's choice among separate peaks, the mean's
+   * precision within the chosen one). Default {@link GREEDY_COORDINATES}, by task kind.
    */
-  readonly coordinates?: 'expectation' | 'argmax' | 'mode';
+  readonly coordinates?: CoordinateDecoding;
   /** Half-width in bins of the `mode` window. Default {@link DEFAULT_MODE_WINDOW}. */
   readonly coordinateWindow?: number;
+  /**
+   * While reasoning, never write a text or coordinate token that repeats an n-gram of this size
+   * (`repeat-guard.ts`); 0 = off.
+   * Default {@link DEFAULT_NO_REPEAT_NGRAM} for greedy decoding, off for sampling (sampled answers keep the
+   * policy's own distribution, as policy-gradient training needs).
+   */
+  readonly noRepeatNgram?: number;
   /**
    * Run the decoding kernels on the calling thread (`sync`, the default: no worker round trips, best for
    * the small per-token kernels) or on the engine's worker threads (`async`).
@@ -58,8 +66,19 @@ export interface GenerationOptions {
   readonly execution?: 'sync' | 'async';
 }
 
+/** How greedy decoding picks a coordinate token (see {@link GenerateOptions.coordinates}). */
+export type CoordinateDecoding = 'expectation' | 'argmax' | 'mode';
+
+/**
+ * Greedy coordinate decoding by task kind. A box is scored by its overlap with one object, so when the model
+ * hesitates between objects it must pick one (`mode`; the mean of two objects' places overlaps neither). A
+ * trajectory is scored by distances, which the mean minimises (`expectation`). Measured on the tabletop in
+ * docs/MODEL.md.
+ */
+export const GREEDY_COORDINATES: Readonly<Record<TaskKind, CoordinateDecoding>> = { affordance: 'mode', trajectory: 'expectation' };
+
 /** Half-width in bins of the window of `mode` coordinate decoding. */
-export const DEFAULT_MODE_WINDOW = 4;
+export const DEFAULT_MODE_WINDOW = 8;
 
 /** One completion. */
 export interface Generation {
@@ -161,15 +180,17 @@ export class Generator {
     const constrained = options.constrained ?? true;
     const sync = (options.execution ?? 'sync') === 'sync';
     const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
-    const coordinates = options.coordinates ?? 'expectation';
-    const expectation = sampling.temperature <= 0 && coordinates !== 'argmax';
-    const window = coordinates === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity;
+    // Greedy decoding picks coordinates by mean or mode; sampling (and greedy `argmax`) goes through sampleToken.
+    const decoding = inputs.map((i) => (sampling.temperature <= 0 ? (options.coordinates ?? GREEDY_COORDINATES[i.kind]) : undefined));
+    const windows = decoding.map((d) => (d === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity));
     const xRange = { offset: tok.coordinateOffset, bins: tok.coordinateBins };
     const yRange = { offset: tok.coordinateOffset + tok.coordinateBins, bins: tok.coordinateBins };
     const states: GrammarState[] = inputs.map((i) => startState(i.kind));
     const tokens: number[][] = inputs.map(() => []);
     const logProbs: number[][] = inputs.map(() => []);
     const scratch = new Float64Array(V);
+    const noRepeat = options.noRepeatNgram ?? (sampling.temperature <= 0 ? DEFAULT_NO_REPEAT_NGRAM : 0);
+    const guardedMask = new Float32Array(V);
     const next = new Int32Array(B);
     try {
       for (let t = 0; t < maxTokens; t++) {
@@ -181,16 +202,17 @@ export class Generator {
           const state = states[b] as GrammarState;
           if (state.phase === 'done') continue;
           const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, grammar));
-          const mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
+          let mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
+          if (noRepeat > 0 && state.phase === 'reasoning') mask = this.#guardRepeats(mask, tokens[b] as number[], noRepeat, guardedMask);
           const axis = cls === X_CLASS || cls === X_OR_EOS_CLASS ? 'x' : cls === Y_CLASS ? 'y' : undefined;
           const { token, logProb } =
-            expectation && axis !== undefined
-              ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch, window)
+            axis !== undefined && (decoding[b] === 'expectation' || decoding[b] === 'mode')
+              ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch, windows[b])
               : sampleToken(host, b * V, V, mask, sampling, rng, scratch);
           next[b] = token;
           tokens[b]?.push(token);
           logProbs[b]?.push(logProb);
-          states[b] = advance(state, token);
+          states[b] = advance(state, token, tok);
           if ((states[b] as GrammarState).phase !== 'done') active++;
         }
         if (active === 0 || t === maxTokens - 1) break;
@@ -220,6 +242,21 @@ export class Generator {
         finished: (states[b] as GrammarState).phase === 'done',
       };
     });
+  }
+
+  /**
+   * `mask` (or no restriction) with the text and coordinate tokens that would repeat an n-gram of `history`
+   * masked out too (`<answer>` stays allowed, so reasoning can always end),
+   * written into `out`; `mask` itself when nothing is banned.
+   */
+  #guardRepeats(mask: Float32Array | undefined, history: readonly number[], n: number, out: Float32Array): Float32Array | undefined {
+    const tok = this.#model.tokenizer;
+    const banned = repeatedNgramTokens(history, n).filter((t) => tok.isText(t) || tok.isCoordinate(t));
+    if (banned.length === 0) return mask;
+    if (mask) out.set(mask);
+    else out.fill(0);
+    for (const t of banned) out[t] = MASKED;
+    return out;
   }
 
   /** Free the compiled functions. */

@@ -10,12 +10,20 @@ const name = (i: number): string => GRAMMAR_CLASSES[i] as string;
 
 describe('answer grammar', () => {
   it('allows reasoning, then exactly four box coordinates, then <eos>', () => {
-    const classes = classesOf('affordance', [text, text, ANSWER, x(1), y(2), x(3), y(4), EOS, PAD], { maxPoints: 8, thinking: true });
+    const classes = classesOf('affordance', [text, text, ANSWER, x(1), y(2), x(3), y(4), EOS, PAD], { maxPoints: 8, thinking: true }, tok);
     expect(classes.map(name)).toEqual(['reasoning', 'reasoning', 'reasoning', 'x', 'y', 'x', 'y', 'eos', 'pad']);
   });
 
+  it('allows only text right after a coordinate while reasoning', () => {
+    const classes = classesOf('affordance', [text, x(2), text, y(3), text, ANSWER], { maxPoints: 8, thinking: true }, tok);
+    expect(classes.map(name)).toEqual(['reasoning', 'reasoning', 'reasoning-text', 'reasoning', 'reasoning-text', 'reasoning']);
+    const V = tok.vocabSize;
+    const row = maskTable(tok).subarray(GRAMMAR_CLASSES.indexOf('reasoning-text') * V, (GRAMMAR_CLASSES.indexOf('reasoning-text') + 1) * V);
+    expect([...row].flatMap((v, i) => (v === 0 ? [i] : []))).toEqual(Array.from({ length: V - tok.textOffset }, (_, i) => tok.textOffset + i));
+  });
+
   it('allows whole trajectory points up to maxPoints', () => {
-    const classes = classesOf('trajectory', [ANSWER, x(1), y(2), x(3), y(4), EOS], { maxPoints: 2, thinking: false });
+    const classes = classesOf('trajectory', [ANSWER, x(1), y(2), x(3), y(4), EOS], { maxPoints: 2, thinking: false }, tok);
     expect(classes.map(name)).toEqual(['answer', 'x', 'y', 'x-or-eos', 'y', 'eos']);
   });
 

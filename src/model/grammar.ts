@@ -4,7 +4,8 @@
  * restriction, so the sampled distribution and the trained one are the same distribution:
  *
  * - reasoning: any text or coordinate token (a rationale writes locations as coordinates), or `<answer>`
- *   (with `thinking: false`, only `<answer>`: an empty rationale);
+ *   (with `thinking: false`, only `<answer>`: an empty rationale); after a coordinate, a text token (a
+ *   rationale never writes two coordinates in a row: `near x 0.29, y 0.32`, `0.19 wide and 0.14 tall`);
  * - affordance answer: exactly 4 coordinates `x y x y`, then `<eos>`;
  * - trajectory answer: `x y` pairs (at least one, at most `maxPoints`), then `<eos>`;
  * - after `<eos>`: `<pad>`.
@@ -14,7 +15,7 @@ import type { Tokenizer } from './tokenizer.js';
 import { ANSWER, EOS, PAD } from './tokenizer.js';
 
 /** What may come next. */
-export const GRAMMAR_CLASSES = ['reasoning', 'x', 'y', 'x-or-eos', 'eos', 'pad', 'answer'] as const;
+export const GRAMMAR_CLASSES = ['reasoning', 'x', 'y', 'x-or-eos', 'eos', 'pad', 'answer', 'reasoning-text'] as const;
 export type GrammarClass = (typeof GRAMMAR_CLASSES)[number];
 
 /** Grammar settings stored with a checkpoint. */
@@ -29,18 +30,24 @@ export interface GrammarOptions {
 export interface GrammarState {
   readonly kind: TaskKind;
   readonly phase: 'reasoning' | 'answer' | 'done';
+  /** Coordinates written in the answer. */
   readonly coordinates: number;
+  /** While reasoning: the last token was a coordinate. */
+  readonly afterCoordinate: boolean;
 }
+
+/** What the grammar needs to know of the vocabulary. */
+export type CoordinateTest = Pick<Tokenizer, 'isCoordinate'>;
 
 /** The start state for a task kind. */
 export function startState(kind: TaskKind): GrammarState {
-  return { kind, phase: 'reasoning', coordinates: 0 };
+  return { kind, phase: 'reasoning', coordinates: 0, afterCoordinate: false };
 }
 
 /** The class of tokens allowed in `state`. */
 export function allowedClass(state: GrammarState, options: GrammarOptions): GrammarClass {
   if (state.phase === 'done') return 'pad';
-  if (state.phase === 'reasoning') return options.thinking ? 'reasoning' : 'answer';
+  if (state.phase === 'reasoning') return !options.thinking ? 'answer' : state.afterCoordinate ? 'reasoning-text' : 'reasoning';
   const n = state.coordinates;
   if (state.kind === 'affordance') return n >= 4 ? 'eos' : n % 2 === 0 ? 'x' : 'y';
   if (n % 2 === 1) return 'y';
@@ -49,9 +56,9 @@ export function allowedClass(state: GrammarState, options: GrammarOptions): Gram
 }
 
 /** The state after `token`. */
-export function advance(state: GrammarState, token: number): GrammarState {
+export function advance(state: GrammarState, token: number, tok: CoordinateTest): GrammarState {
   if (state.phase === 'done' || token === EOS) return { ...state, phase: 'done' };
-  if (state.phase === 'reasoning') return token === ANSWER ? { ...state, phase: 'answer' } : state;
+  if (state.phase === 'reasoning') return token === ANSWER ? { ...state, phase: 'answer', afterCoordinate: false } : { ...state, afterCoordinate: tok.isCoordinate(token) };
   return { ...state, coordinates: state.coordinates + 1 };
 }
 
@@ -59,11 +66,11 @@ export function advance(state: GrammarState, token: number): GrammarState {
  * The grammar class index of every position of target sequences (what was allowed when each token was
  * produced), for applying the grammar inside a jitted log-probability function.
  */
-export function classesOf(kind: TaskKind, tokens: readonly number[], options: GrammarOptions): number[] {
+export function classesOf(kind: TaskKind, tokens: readonly number[], options: GrammarOptions, tok: CoordinateTest): number[] {
   let state = startState(kind);
   return tokens.map((t) => {
     const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, options));
-    state = advance(state, t);
+    state = advance(state, t, tok);
     return cls;
   });
 }
@@ -73,6 +80,8 @@ export function allows(tok: Tokenizer, cls: GrammarClass, id: number): boolean {
   switch (cls) {
     case 'reasoning':
       return tok.isText(id) || tok.isCoordinate(id) || id === ANSWER;
+    case 'reasoning-text':
+      return tok.isText(id);
     case 'answer':
       return id === ANSWER;
     case 'x':

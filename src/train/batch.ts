@@ -33,13 +33,15 @@ export interface HostBatch {
 /**
  * Lay out examples in the fixed sequence format with a target region of `targetLength` positions (default:
  * the config's; shorter for a length bucket). Longer targets are cut (their `<eos>` is then lost, so choose
- * the lengths from the data).
+ * the lengths from the data). With `places` ({@link coordinatePlaces}), coordinate targets are marked for
+ * smoothing and weigh `coordinateWeight` in the loss (other targets weigh 1).
  */
 export function hostBatch(
   examples: readonly Example[],
   c: ModelConfig,
   targetLength = c.targetLength,
   places?: Float32Array,
+  coordinateWeight = 1,
 ): HostBatch {
   const B = examples.length;
   const Np = patchCount(c);
@@ -67,13 +69,15 @@ export function hostBatch(
     const target = ex.target.slice(0, L);
     tokens.set(target, b * S + c.promptLength);
     targets.set(target, b * L);
+    weights.fill(1, b * L, b * L + target.length);
     if (places) {
       target.forEach((t, i) => {
         const place = places[t] as number;
-        if (place < 1e6) targetPlaces[b * L + i] = place;
+        if (place >= 1e6) return;
+        targetPlaces[b * L + i] = place;
+        weights[b * L + i] = coordinateWeight;
       });
     }
-    weights.fill(1, b * L, b * L + target.length);
     targetTokens += target.length;
     keyValid.set(keyValidity(aligned, c, true, L), b * T);
   });

@@ -22,6 +22,8 @@ const config = ModelConfigSchema.parse({
 const grammar = { maxPoints: 4, thinking: true };
 const text = 30; // any id ≥ textOffset is text for the grammar classes below
 const coord = (i: number): number => 6 + i;
+/** Coordinates are ids 6..25 for these tests (the tokenizer layout with 10 bins per axis). */
+const tok = { isCoordinate: (id: number): boolean => id >= 6 && id < 26 };
 const cls = (name: (typeof GRAMMAR_CLASSES)[number]): number => GRAMMAR_CLASSES.indexOf(name);
 
 describe('hostRollouts', () => {
@@ -34,6 +36,7 @@ describe('hostRollouts', () => {
       ],
       config,
       grammar,
+      tok,
     );
     expect(host.size).toBe(2);
     expect(Array.from(host.tokens)).toEqual([
@@ -55,8 +58,8 @@ describe('hostRollouts', () => {
 
   it('rejects sequences longer than the target region or without a log-prob per token', () => {
     const base = { patches: new Float32Array(192), prompt: [TASK_AFFORDANCE], kind: 'affordance' as const };
-    expect(() => hostRollouts([{ ...base, tokens: [text, text, text, text, text, text], logProbs: [0, 0, 0, 0, 0, 0] }], config, grammar)).toThrow(/allows 5/);
-    expect(() => hostRollouts([{ ...base, tokens: [text], logProbs: [] }], config, grammar)).toThrow(/log-probabilities/);
+    expect(() => hostRollouts([{ ...base, tokens: [text, text, text, text, text, text], logProbs: [0, 0, 0, 0, 0, 0] }], config, grammar, tok)).toThrow(/allows 5/);
+    expect(() => hostRollouts([{ ...base, tokens: [text], logProbs: [] }], config, grammar, tok)).toThrow(/log-probabilities/);
   });
 });
 

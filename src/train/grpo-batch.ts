@@ -4,7 +4,7 @@
  */
 import type { ModelConfig } from '../model/config.js';
 import { patchCount, patchDim, sequenceLength } from '../model/config.js';
-import type { GrammarOptions } from '../model/grammar.js';
+import type { CoordinateTest, GrammarOptions } from '../model/grammar.js';
 import { GRAMMAR_CLASSES, classesOf } from '../model/grammar.js';
 import type { JaxArray } from '../model/jax.js';
 import { np } from '../model/jax.js';
@@ -47,10 +47,10 @@ const PAD_CLASS = GRAMMAR_CLASSES.indexOf('pad');
  * log-probabilities.
  *
  * @example
- * const host = hostRollouts(sequences, config, { maxPoints: 4, thinking: true });
+ * const host = hostRollouts(sequences, config, { maxPoints: 4, thinking: true }, tokenizer);
  * host.mask; // 1 for each generated token
  */
-export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConfig, grammar: GrammarOptions): HostRollouts {
+export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConfig, grammar: GrammarOptions, tok: CoordinateTest): HostRollouts {
   const N = sequences.length;
   const Np = patchCount(c);
   const Pd = patchDim(c);
@@ -72,7 +72,7 @@ export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConf
     tokens.set(aligned, n * S);
     tokens.set(s.tokens, n * S + c.promptLength);
     targets.set(s.tokens, n * L);
-    classes.set(classesOf(s.kind, s.tokens, grammar), n * L);
+    classes.set(classesOf(s.kind, s.tokens, grammar, tok), n * L);
     mask.fill(1, n * L, n * L + s.tokens.length);
     oldLogProbs.set(s.logProbs, n * L);
     keyValid.set(keyValidity(aligned, c, true), n * T);

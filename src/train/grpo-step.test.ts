@@ -57,7 +57,7 @@ function sequences(logProbs: number[][]): SampledSequence[] {
 /** Per-token log-probabilities of the two answers under `params` (does not consume `params`). */
 async function logProbsOf(params: ModelParams<JaxArray>): Promise<number[][]> {
   const pass = createReferenceLogProbs(config, 1);
-  const host = hostRollouts(sequences([new Array<number>(L).fill(0), new Array<number>(L).fill(0)]), config, grammar);
+  const host = hostRollouts(sequences([new Array<number>(L).fill(0), new Array<number>(L).fill(0)]), config, grammar, tok);
   const lp = Array.from((await pass(tree.ref(params), rolloutTensors(host, config, structure(), classMasks())).data()) as Float32Array);
   pass.dispose();
   return [lp.slice(0, L), lp.slice(L)];
@@ -73,7 +73,7 @@ describe('GRPO update', () => {
     // the final <eos> of a box is forced by the grammar (log-probability 0); the other tokens are choices
     for (const row of before) expect(row.map((lp) => lp < 0)).toEqual([true, true, true, true, true, true, false]);
 
-    const host = hostRollouts(sequences(before), config, grammar);
+    const host = hostRollouts(sequences(before), config, grammar, tok);
     const rollout = rolloutTensors(host, config, structure(), classMasks());
     const refPass = createReferenceLogProbs(config, 1);
     const refLogProbs = refPass(tree.ref(reference), tree.ref(rollout));
@@ -100,7 +100,7 @@ describe('GRPO update', () => {
   it('gives no gradient where the ratio is clipped (old log-probs 0.5 below, positive advantages)', async () => {
     const params = paramsToDevice(initParams(config, new Rng(4)));
     const before = await logProbsOf(params);
-    const host = hostRollouts(sequences(before.map((row) => row.map((lp) => lp - 0.5))), config, grammar);
+    const host = hostRollouts(sequences(before.map((row) => row.map((lp) => lp - 0.5))), config, grammar, tok);
     const rollout = rolloutTensors(host, config, structure(), classMasks());
     const update = createGrpoUpdate(config, { ...lossOptions, klCoef: 0 }, adam);
     const result = update(params, zeroMoments(params), grpoTensors(rollout, config, host.mask, [1, 1], host.oldLogProbs, np.zeros([2, L])), stepScalars(1e-2, 1, adam));

@@ -324,7 +324,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       const summary = summariseRewards(scored);
       const t2 = performance.now();
 
-      const host = hostRollouts(scored, config, grammar);
+      const host = hostRollouts(scored, config, grammar, tokenizer);
       const mask = options.filterZeroSpread ? maskGroups(host.mask, L, G, advantage.zeroSpread) : host.mask;
       const trains = mask.some((w) => w > 0);
       const lr = learningRate(schedule, t);

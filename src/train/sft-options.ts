@@ -3,6 +3,7 @@
  * same ones.
  */
 import { z } from 'zod';
+import { DEFAULT_MODEL_SHAPE } from '../model/config.js';
 
 export const SftOptionsSchema = z
   .object({
@@ -25,15 +26,20 @@ export const SftOptionsSchema = z
     evalSamples: z.number().int().nonnegative().default(64),
     /** Save a checkpoint every N steps (0 = only at the end). */
     saveEvery: z.number().int().nonnegative().default(100),
-    imageSize: z.number().int().positive().default(64),
-    patchSize: z.number().int().positive().default(8),
-    dModel: z.number().int().positive().default(128),
-    nLayers: z.number().int().positive().default(4),
-    nHeads: z.number().int().positive().default(4),
-    mlpRatio: z.number().int().positive().default(4),
+    imageSize: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.imageSize),
+    patchSize: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.patchSize),
+    dModel: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.dModel),
+    nLayers: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.nLayers),
+    nHeads: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.nHeads),
+    mlpRatio: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.mlpRatio),
     coordinateBins: z.number().int().min(2).default(100),
     /** Coordinate targets as a Gaussian over neighbouring bins of this width (in bins); 0 = one-hot. */
     coordinateSigma: z.number().min(0).default(1),
+    /**
+     * Loss weight of a coordinate target (in the rationale or the answer) relative to a text target. With
+     * CoT most targets are rationale words, which are easy; the few coordinates are what grounding learns from.
+     */
+    coordinateWeight: z.number().positive().default(1),
     /** Caps on the sequence regions (the actual lengths come from the training data). */
     maxPromptLength: z.number().int().positive().default(48),
     maxTargetLength: z.number().int().positive().default(256),

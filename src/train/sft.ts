@@ -345,6 +345,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
         config,
         L,
         placesHost,
+        options.coordinateWeight,
       );
       const t = step + 1;
       const lr = learningRate(schedule, t);

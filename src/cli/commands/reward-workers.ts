@@ -4,8 +4,6 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { scoreRewardBatch } from './reward-lines.js';
 import type { RewardBatchResult, RewardLineOptions } from './reward-lines.js';
@@ -33,15 +31,8 @@ interface Waiting {
   reject(error: Error): void;
 }
 
+/** This module, the workers' entry point (compiled: `vla-r1 reward` uses workers only where this is a `.js` file). */
 const WORKER_URL = new URL(import.meta.url);
-
-/**
- * True when the compiled worker entry exists (it does in `dist/`; under a TypeScript loader running the `.ts`
- * sources it may not, and the command then scores in its own thread).
- */
-export function rewardWorkersAvailable(): boolean {
-  return WORKER_URL.protocol === 'file:' && fileURLToPath(WORKER_URL).endsWith('.js') && existsSync(WORKER_URL);
-}
 
 /**
  * A fixed set of worker threads scoring batches with {@link scoreRewardBatch}. Results come back as promises;

@@ -30,6 +30,7 @@ interface SftFlags {
   patchSize?: number;
   coordinateSigma?: number;
   perceptionWeight?: number;
+  coordinateWeight?: number;
   resume?: boolean;
   threads?: number;
 }
@@ -79,6 +80,7 @@ export function registerTrain(program: Command): void {
     .option('--image-size <px>', 'side the images are resized to (default 64)', positiveInteger)
     .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 8)', positiveInteger)
     .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
+    .option('--coordinate-weight <w>', 'loss weight of coordinate targets relative to text targets (default 1)', positiveNumber)
     .option('--perception-weight <w>', 'weight of the perception term (patches learn to name what they show, from train.labels.jsonl); 0 = off (default 1)', nonNegativeNumber)
     .option('--resume', 'continue the run in --out from its checkpoint (with the options it was started with)')
     .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
@@ -118,6 +120,7 @@ Examples:
           ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
           ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
           ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
+          ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
         };
         const result = await trainSft({ dataDir: flags.data, outDir: flags.out, options, resume: flags.resume === true, signal: interrupt.signal });
         const evalText = result.evaluation

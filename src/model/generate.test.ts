@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelConfig } from './config.js';
+import { patchCount, patchDim } from './config.js';
+import { Generator } from './generate.js';
+import { ready } from './jax.js';
+import { paramsToDevice } from './model.js';
+import { initParams } from './params.js';
+import { Rng } from './rng.js';
+import { Tokenizer } from './tokenizer.js';
+import { encodePrompt } from './answer-tokens.js';
+
+const tokenizer = Tokenizer.train(['the cup is red', 'the red cup is on the table', 'reach the cup'], { coordinateBins: 16, minCount: 1 });
+const config: ModelConfig = {
+  imageSize: 8,
+  patchSize: 4,
+  dModel: 16,
+  nLayers: 1,
+  nHeads: 2,
+  mlpRatio: 2,
+  vocabSize: tokenizer.vocabSize,
+  promptLength: 6,
+  targetLength: 40,
+  coordinateBins: tokenizer.coordinateBins,
+};
+
+async function generator(seed: number): Promise<Generator> {
+  await ready();
+  return new Generator({ config, tokenizer, grammar: { maxPoints: 3, thinking: true }, params: paramsToDevice(initParams(config, new Rng(seed))) });
+}
+
+const patches = (fill: number): Float32Array => new Float32Array(patchCount(config) * patchDim(config)).fill(fill);
+const inputs = [0.1, 0.5, 0.9].flatMap((v) => [
+  { patches: patches(v), prompt: encodePrompt(tokenizer, 'reach the cup', 'trajectory'), kind: 'trajectory' as const },
+  { patches: patches(v), prompt: encodePrompt(tokenizer, 'reach the cup', 'affordance'), kind: 'affordance' as const },
+]);
+
+/** The reasoning tokens of a completion (before `<answer>`). */
+function reasoning(tokens: readonly number[]): number[] {
+  const end = tokens.findIndex((t) => !tokenizer.isText(t) && !tokenizer.isCoordinate(t));
+  return tokens.slice(0, end < 0 ? tokens.length : end);
+}
+
+describe('Generator greedy decoding', () => {
+  it('never repeats an n-gram ending in a text or coordinate token while reasoning, with the guard on', async () => {
+    for (const seed of [1, 2, 3]) {
+      const gen = await generator(seed);
+      const outs = await gen.generate(inputs, { noRepeatNgram: 2 });
+      for (const o of outs) {
+        const r = reasoning(o.tokens);
+        const seen = new Set<string>();
+        for (let i = 0; i + 2 <= r.length; i++) {
+          const key = `${r[i]},${r[i + 1]}`;
+          expect(seen.has(key)).toBe(false);
+          seen.add(key);
+        }
+      }
+      gen.dispose();
+    }
+  });
+
+  it('decodes box coordinates by mode and trajectory coordinates by expectation by default', async () => {
+    const gen = await generator(5);
+    const byDefault = await gen.generate(inputs);
+    const byMode = await gen.generate(inputs, { coordinates: 'mode' });
+    const byExpectation = await gen.generate(inputs, { coordinates: 'expectation' });
+    inputs.forEach((input, i) => {
+      expect(byDefault[i]?.text).toBe((input.kind === 'affordance' ? byMode : byExpectation)[i]?.text);
+    });
+    gen.dispose();
+  });
+});
