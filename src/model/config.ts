@@ -49,6 +49,16 @@ export const DEFAULT_MODEL_SHAPE = {
   mlpRatio: 4,
 } as const;
 
+/** A tiny model shape (8-pixel images, one 16-wide layer): for tests and examples that only need the machinery. */
+export const TINY_MODEL_SHAPE = {
+  imageSize: 8,
+  patchSize: 4,
+  dModel: 16,
+  nLayers: 1,
+  nHeads: 2,
+  mlpRatio: 2,
+} as const;
+
 /** Image patches in the prefix. */
 export function patchCount(c: ModelConfig): number {
   return (c.imageSize / c.patchSize) ** 2;

@@ -1,22 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { encodePrompt } from './answer-tokens.js';
 import type { ModelConfig } from './config.js';
-import { patchCount, patchDim } from './config.js';
+import { TINY_MODEL_SHAPE, patchCount, patchDim } from './config.js';
 import { Generator } from './generate.js';
 import { ready } from './jax.js';
 import { paramsToDevice } from './model.js';
 import { initParams } from './params.js';
 import { Rng } from './rng.js';
 import { Tokenizer } from './tokenizer.js';
-import { encodePrompt } from './answer-tokens.js';
 
 const tokenizer = Tokenizer.train(['the cup is red', 'the red cup is on the table', 'reach the cup'], { coordinateBins: 16, minCount: 1 });
 const config: ModelConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  mlpRatio: 2,
+  ...TINY_MODEL_SHAPE,
   vocabSize: tokenizer.vocabSize,
   promptLength: 6,
   targetLength: 40,

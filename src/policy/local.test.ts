@@ -11,18 +11,14 @@ import { Rng } from '../model/rng.js';
 import { Tokenizer } from '../model/tokenizer.js';
 import { parseAnswer } from '../protocol/answer.js';
 import { createLocalPolicy } from './local.js';
+import { TINY_MODEL_SHAPE } from '../model/config.js';
 
 const root = await mkdtemp(join(tmpdir(), 'vla-local-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 const tokenizer = Tokenizer.train(['reach the cup.', 'reach the cup.'], { coordinateBins: 16 });
 const config: ModelConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  mlpRatio: 2,
+  ...TINY_MODEL_SHAPE,
   vocabSize: tokenizer.vocabSize,
   promptLength: 6,
   targetLength: 12,

@@ -19,18 +19,14 @@ import { buildPrompt } from '../protocol/prompts.js';
 import type { TaskKind } from '../protocol/types.js';
 import { probe } from './http-probe.js';
 import { startPolicyServer, type PolicyServer } from './policy-server.js';
+import { TINY_MODEL_SHAPE } from '../model/config.js';
 
 const IMAGE_PATH = fileURLToPath(new URL('../../test/fixtures/official-samples/affordance-640x480.png', import.meta.url));
 const TOKEN = 's3cret';
 
 const tokenizer = Tokenizer.train(['reach the cup.', 'pick the red mug.', 'open the drawer.'], { coordinateBins: 16 });
 const config: ModelConfig = {
-  imageSize: 8,
-  patchSize: 4,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  mlpRatio: 2,
+  ...TINY_MODEL_SHAPE,
   vocabSize: tokenizer.vocabSize,
   promptLength: 6,
   targetLength: 12,

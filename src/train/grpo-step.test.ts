@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ModelConfigSchema, sequenceLength } from '../model/config.js';
+import { ModelConfigSchema, sequenceLength, TINY_MODEL_SHAPE } from '../model/config.js';
 import { maskTable } from '../model/grammar.js';
 import type { JaxArray } from '../model/jax.js';
 import { np, ready, tree } from '../model/jax.js';
@@ -21,12 +21,7 @@ beforeAll(() => ready());
 const tok = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: 4, pieces: ['a', 'b'] });
 const [A, B] = [tok.textOffset, tok.textOffset + 1];
 const config = ModelConfigSchema.parse({
-  imageSize: 8,
-  patchSize: 4,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  mlpRatio: 2,
+  ...TINY_MODEL_SHAPE,
   vocabSize: tok.vocabSize,
   promptLength: 2,
   targetLength: 7,

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import { loadCheckpoint } from '../model/checkpoint.js';
+import { TINY_MODEL_SHAPE } from '../model/config.js';
 import { Rng } from '../model/rng.js';
 import { formatAnswer } from '../protocol/answer.js';
 import { buildHumanTurn } from '../protocol/prompts.js';
@@ -60,12 +61,7 @@ beforeAll(async () => {
     options: {
       steps: 6,
       batchSize: 4,
-      imageSize: 8,
-      patchSize: 4,
-      dModel: 16,
-      nLayers: 1,
-      nHeads: 2,
-      mlpRatio: 2,
+      ...TINY_MODEL_SHAPE,
       coordinateBins: 16,
       evalEvery: 0,
       evalSamples: 0,

@@ -11,6 +11,7 @@ import { formatAnswer } from '../protocol/answer.js';
 import { buildHumanTurn } from '../protocol/prompts.js';
 import type { SftOptionsInput } from './sft-options.js';
 import { trainSft } from './sft.js';
+import { TINY_MODEL_SHAPE } from '../model/config.js';
 
 const root = await mkdtemp(join(tmpdir(), 'vla-sft-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -51,12 +52,7 @@ await writeTinyDataset(data, 12, 1);
 const options: SftOptionsInput = {
   steps: 4,
   batchSize: 4,
-  imageSize: 8,
-  patchSize: 4,
-  dModel: 16,
-  nLayers: 1,
-  nHeads: 2,
-  mlpRatio: 2,
+  ...TINY_MODEL_SHAPE,
   coordinateBins: 16,
   evalEvery: 0,
   evalSamples: 4,
