@@ -54,36 +54,34 @@ function gainCell(value: number | null, higherIsBetter: boolean, separator = fal
   return td(formatGain(value), [tone, separator ? 'sep' : ''].filter(Boolean).join(' '));
 }
 
+/** A table from its header rows and body rows (each a whole `<tr>…</tr>`). */
+function table(head: readonly string[], body: readonly string[]): string {
+  return ['<table><thead>', ...head, '</thead><tbody>', ...body, '</tbody></table>'].join('');
+}
+
 function headlineTable(model: DemoReportModel): string {
-  const parts = [
-    '<table><thead>',
+  const head = [
     '<tr><th class="l" rowspan="2">Method</th><th class="l" rowspan="2">Source</th><th class="group sep" colspan="5">In-domain test</th><th class="group sep" colspan="5">Out-of-domain</th></tr>',
     `<tr>${['IoU↑', 'DFD↓', 'HD↓', 'RMSE↓', 'Avg↓', 'IoU↑', 'DFD↓', 'HD↓', 'RMSE↓', 'Avg↓'].map((h, i) => `<th${i % 5 === 0 ? ' class="sep"' : ''}>${h}</th>`).join('')}</tr>`,
-    '</thead><tbody>',
   ];
-  for (const row of headlineRows(model.metrics)) {
+  const body = headlineRows(model.metrics).map((row) => {
     const classes = row.kind === 'ours' ? 'ours run-start' : row.kind;
-    parts.push(`<tr class="${classes}">${td(row.label, 'l')}${td(row.source, 'l')}${metricCells(row.test)}${metricCells(row.ood)}</tr>`);
-  }
-  parts.push('</tbody></table>');
-  return parts.join('');
+    return `<tr class="${classes}">${td(row.label, 'l')}${td(row.source, 'l')}${metricCells(row.test)}${metricCells(row.ood)}</tr>`;
+  });
+  return table(head, body);
 }
 
 function gainsTable(model: DemoReportModel): string {
-  const parts = [
-    '<table><thead>',
+  const head = [
     '<tr><th class="l" rowspan="2">Comparison</th><th class="group sep" colspan="2">IoU (in-domain)</th><th class="group sep" colspan="2">Avg (in-domain)</th><th class="group sep" colspan="2">Out-of-domain, ours</th></tr>',
     '<tr><th class="sep">ours</th><th>paper</th><th class="sep">ours</th><th>paper</th><th class="sep">IoU</th><th>Avg</th></tr>',
-    '</thead><tbody>',
   ];
-  for (const g of relativeGains(model.metrics)) {
-    parts.push(
+  const body = relativeGains(model.metrics).map(
+    (g) =>
       `<tr>${td(g.label, 'l')}${gainCell(g.ours.test.iou, true, true)}${gainCell(g.paper.iou, true)}${gainCell(g.ours.test.avg, false, true)}${gainCell(g.paper.avg, false)}` +
-        `${gainCell(g.ours.ood.iou, true, true)}${gainCell(g.ours.ood.avg, false)}</tr>`,
-    );
-  }
-  parts.push('</tbody></table>');
-  return parts.join('');
+      `${gainCell(g.ours.ood.iou, true, true)}${gainCell(g.ours.ood.avg, false)}</tr>`,
+  );
+  return table(head, body);
 }
 
 /** Green when the margin meets its target, red when the run is worse than the mean predictor. */
@@ -95,45 +93,36 @@ function marginCell(key: keyof BaselineMargin, value: number | null, separator =
 }
 
 function marginsTable(model: DemoReportModel): string {
-  const parts = [
-    '<table><thead>',
+  const head = [
     '<tr><th class="l" rowspan="2">Run</th><th class="group sep" colspan="2">In-domain test</th><th class="group sep" colspan="2">Out-of-domain</th></tr>',
     '<tr><th class="sep">IoU points</th><th>Avg ratio</th><th class="sep">IoU points</th><th>Avg ratio</th></tr>',
-    '</thead><tbody>',
   ];
-  for (const m of baselineMargins(model.metrics)) {
-    const { test, ood } = m.margins;
-    parts.push(
-      `<tr>${td(m.label, 'l')}${marginCell('iouPoints', test.iouPoints, true)}${marginCell('avgRatio', test.avgRatio)}` +
-        `${marginCell('iouPoints', ood.iouPoints, true)}${marginCell('avgRatio', ood.avgRatio)}</tr>`,
-    );
-  }
-  parts.push(
+  const body = baselineMargins(model.metrics).map(({ label, margins: { test, ood } }) =>
+    `<tr>${td(label, 'l')}${marginCell('iouPoints', test.iouPoints, true)}${marginCell('avgRatio', test.avgRatio)}` +
+    `${marginCell('iouPoints', ood.iouPoints, true)}${marginCell('avgRatio', ood.avgRatio)}</tr>`,
+  );
+  body.push(
     `<tr class="target">${td('target', 'l')}${td(TARGET_TEXTS.iouPoints, 'sep')}${td(TARGET_TEXTS.avgRatio)}${td(TARGET_TEXTS.iouPoints, 'sep')}${td(TARGET_TEXTS.avgRatio)}</tr>`,
   );
-  parts.push('</tbody></table>');
-  return parts.join('');
+  return table(head, body);
 }
 
 function detailsTable(model: DemoReportModel): string {
-  const parts = [
-    '<table><thead><tr><th class="l">Run</th><th class="l">Split</th><th class="sep">aff. n</th><th>IoU</th><th>success@0.5</th><th>parse failures</th>',
-    '<th class="sep">traj. n</th><th>DFD</th><th>Avg</th><th>parse failures</th><th>Avg, parsed only</th></tr></thead><tbody>',
+  const head = [
+    '<tr><th class="l">Run</th><th class="l">Split</th><th class="sep">aff. n</th><th>IoU</th><th>success@0.5</th><th>parse failures</th>' +
+      '<th class="sep">traj. n</th><th>DFD</th><th>Avg</th><th>parse failures</th><th>Avg, parsed only</th></tr>',
   ];
-  for (const run of DEMO_RUNS) {
-    DEMO_SPLITS.forEach((split, k) => {
-      const m = model.metrics.runs[run][split];
-      const a = m.affordance;
-      const t = m.trajectory;
-      parts.push(
+  const body = DEMO_RUNS.flatMap((run) =>
+    DEMO_SPLITS.map((split, k) => {
+      const { affordance: a, trajectory: t } = model.metrics.runs[run][split];
+      return (
         `<tr${k === 0 ? ' class="run-start"' : ''}>${td(RUN_LABELS[run], 'l')}${td(SPLIT_LABELS[split], 'l')}${td(String(a.n), 'sep')}${td(formatMetric(a.iou))}` +
-          `${td(formatRate(a.success_at_0_5))}${td(formatRate(a.parse_failure_rate))}${td(String(t.n), 'sep')}${td(formatMetric(t.dfd))}` +
-          `${td(formatMetric(t.avg))}${td(formatRate(t.parse_failure_rate))}${td(formatMetric(t.parsed_only.avg))}</tr>`,
+        `${td(formatRate(a.success_at_0_5))}${td(formatRate(a.parse_failure_rate))}${td(String(t.n), 'sep')}${td(formatMetric(t.dfd))}` +
+        `${td(formatMetric(t.avg))}${td(formatRate(t.parse_failure_rate))}${td(formatMetric(t.parsed_only.avg))}</tr>`
       );
-    });
-  }
-  parts.push('</tbody></table>');
-  return parts.join('');
+    }),
+  );
+  return table(head, body);
 }
 
 function dataUri(png: Uint8Array): string {
