@@ -36,7 +36,7 @@ async function time(fn: () => Promise<void>, warmup: number, runs: number): Prom
 export async function run(): Promise<void> {
   process.env.VLA_R1_THREADS ??= String(Math.max(1, Math.min(4, availableParallelism())));
   const { jit, np, ready, tree, stopWorkerThreads, requestedThreads } = await import('../src/model/jax.js');
-  const { ModelConfigSchema, patchCount, patchDim, sequenceLength } = await import('../src/model/config.js');
+  const { patchCount, patchDim, sequenceLength } = await import('../src/model/config.js');
   const { initParams } = await import('../src/model/params.js');
   const { paramsToDevice } = await import('../src/model/model.js');
   const { Rng } = await import('../src/model/rng.js');
@@ -51,21 +51,13 @@ export async function run(): Promise<void> {
 
   // The default model shape (`train sft` defaults) on sequences like the default synthetic data's CoT ones:
   // a ~1100-token vocabulary, prompt 24, target 64.
+  // The pointer head is left out: the bench times the transformer itself.
   const { SftOptionsSchema } = await import('../src/train/sft-options.js');
-  const o = SftOptionsSchema.parse({});
+  const { sftModelConfig } = await import('../src/train/sft.js');
+  const o = SftOptionsSchema.parse({ pointerHead: false });
   const pieces = Array.from({ length: 1100 - 6 - 2 * o.coordinateBins }, (_, i) => ` w${i}`);
   const tokenizer = new Tokenizer({ format: 'vla-r1-tokenizer/1', coordinateBins: o.coordinateBins, pieces });
-  const c = ModelConfigSchema.parse({
-    imageSize: o.imageSize,
-    patchSize: o.patchSize,
-    dModel: o.dModel,
-    nLayers: o.nLayers,
-    nHeads: o.nHeads,
-    mlpRatio: o.mlpRatio,
-    vocabSize: tokenizer.vocabSize,
-    promptLength: 24,
-    targetLength: 64,
-  });
+  const c = sftModelConfig(tokenizer, o, 24, 64);
   const B = o.batchSize;
   const T = sequenceLength(c);
   const rng = new Rng(0);

@@ -113,10 +113,14 @@ async function sha256(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
-/** The model config of a fresh run: the options' shape, with prompt and target regions fitted to the data. */
-function fitConfig(tok: Tokenizer, o: SftOptions, targets: number[], prompts: number[]): ModelConfig {
-  const maxPrompt = Math.max(...prompts);
-  const maxTarget = Math.max(...targets);
+/**
+ * The model config of SFT options: the options' shape, a tokenizer's vocabulary (and coordinate bins, when the
+ * options ask for the pointer head) and prompt and target regions of the given lengths, capped by the options.
+ *
+ * @example
+ * const config = sftModelConfig(tokenizer, SftOptionsSchema.parse({}), 24, 64);
+ */
+export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: number, targetLength: number): ModelConfig {
   return ModelConfigSchema.parse({
     imageSize: o.imageSize,
     patchSize: o.patchSize,
@@ -125,8 +129,8 @@ function fitConfig(tok: Tokenizer, o: SftOptions, targets: number[], prompts: nu
     nHeads: o.nHeads,
     mlpRatio: o.mlpRatio,
     vocabSize: tok.vocabSize,
-    promptLength: Math.min(o.maxPromptLength, maxPrompt),
-    targetLength: Math.min(o.maxTargetLength, maxTarget),
+    promptLength: Math.min(o.maxPromptLength, promptLength),
+    targetLength: Math.min(o.maxTargetLength, targetLength),
     coordinateBins: o.pointerHead ? tok.coordinateBins : 0,
   });
 }
@@ -220,11 +224,11 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   progressLoad.done();
 
   if (!resuming) {
-    const config = fitConfig(
+    const config = sftModelConfig(
       tokenizer,
       options,
-      trainExamples.map((e) => e.target.length),
-      trainExamples.map((e) => e.prompt.length),
+      Math.max(...trainExamples.map((e) => e.prompt.length)),
+      Math.max(...trainExamples.map((e) => e.target.length)),
     );
     ckptConfig = {
       format: CHECKPOINT_FORMAT,
