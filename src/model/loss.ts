@@ -96,13 +96,10 @@ export function sftLoss(
 ): JaxArray {
   const { weights, ...rest } = batch;
   const total = weights.ref.sum();
-  if (perception === undefined) {
-    const logits = forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
-    return targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
-  }
+  const answerLoss = (logits: JaxArray): JaxArray => targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
+  if (perception === undefined) return answerLoss(forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c));
   const { logits, patchLogits } = forwardWithPatchLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
-  const answer = targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
-  return answer.add(perceptionLoss(patchLogits, perception.tokens, perception.weights).mul(perception.weight));
+  return answerLoss(logits).add(perceptionLoss(patchLogits, perception.tokens, perception.weights).mul(perception.weight));
 }
 
 /**
