@@ -1,6 +1,6 @@
 /**
- * `vla-r1 start` (interim, what `npm start` runs until the full demo lands): score example answers with the
- * VLA-R1 verifiable reward and print a table.
+ * `vla-r1 reward-examples`: score example answers with the VLA-R1 verifiable reward and print a table, with
+ * the official Python code's score beside ours where the example comes from the official fixture.
  *
  * The examples are eleven cases of the official reward fixture (scored by the official Python code; its score is
  * printed beside ours) plus answers written with `formatAnswer`: an exact answer, a near miss and one without
@@ -14,7 +14,7 @@ import type { Action } from '../../protocol/types.js';
 import { computeScore } from '../../rewards/index.js';
 
 /** One example: an answer, its ground-truth answer and, for fixture cases, the official score. */
-export interface StartExample {
+export interface RewardExample {
   readonly label: string;
   readonly response: string;
   readonly groundTruth: string;
@@ -25,7 +25,7 @@ export interface StartExample {
 const GT_PREFIX = '<think>Reasoning about the scene.</think> so, the answer is ';
 
 /** Cases from test/fixtures/reward-official-400.jsonl (line numbers from 1), official score included. */
-const FIXTURE_EXAMPLES: readonly StartExample[] = [
+const FIXTURE_EXAMPLES: readonly RewardExample[] = [
   {
     label: 'box, close (fixture 23)',
     response:
@@ -123,7 +123,7 @@ const NEAR_TRAJECTORY: Action = {
 };
 
 /** Answers written with `formatAnswer` (the format the model is trained to produce). */
-function formattedExamples(): StartExample[] {
+function formattedExamples(): RewardExample[] {
   const gtBox = formatAnswer('Reasoning about the scene.', BOX);
   const gtTrajectory = formatAnswer('Reasoning about the scene.', TRAJECTORY);
   const think = 'The handle of the mug is on the right; grasp it there.';
@@ -148,8 +148,8 @@ function formattedExamples(): StartExample[] {
   ];
 }
 
-/** All examples `start` scores: fixture cases, then `formatAnswer` ones. */
-export function startExamples(): StartExample[] {
+/** All examples `reward-examples` scores: fixture cases, then `formatAnswer` ones. */
+export function rewardExamples(): RewardExample[] {
   return [...FIXTURE_EXAMPLES, ...formattedExamples()];
 }
 
@@ -159,12 +159,12 @@ function excerpt(text: string, width: number): string {
 }
 
 /**
- * The table `start` prints: one row per example (label, response excerpt, mode, format, task, score, official).
+ * The table `reward-examples` prints: one row per example (label, response excerpt, mode, format, task, score, official).
  *
  * @example
- * console.log(renderStartTable(startExamples()));
+ * console.log(renderRewardExamplesTable(rewardExamples()));
  */
-export function renderStartTable(examples: readonly StartExample[]): string {
+export function renderRewardExamplesTable(examples: readonly RewardExample[]): string {
   const header = ['#', 'example', 'response', 'mode', 'format', 'task', 'score', 'official'];
   const rows = examples.map((example, i) => {
     const r = computeScore(example.response, example.groundTruth);
@@ -187,22 +187,22 @@ export function renderStartTable(examples: readonly StartExample[]): string {
 }
 
 /**
- * Register `vla-r1 start` (interim demo: scores the example answers).
+ * Register `vla-r1 reward-examples`.
  *
  * @example
- * // $ npm start
+ * // $ vla-r1 reward-examples
  */
-export function registerStart(program: Command): void {
+export function registerRewardExamples(program: Command): void {
   program
-    .command('start')
-    .summary('demo (interim): score example answers with the reward')
-    .description('Demo (interim): score example answers with the VLA-R1 reward (score = 0.9 task + 0.1 format)')
+    .command('reward-examples')
+    .summary('score example answers with the reward, beside the official scores')
+    .description('Score example answers with the VLA-R1 reward (score = 0.9 task + 0.1 format), beside the official Python scores')
     .action(() => {
       process.stdout.write(
         'VLA-R1 verifiable reward: score = 0.9 * task + 0.1 * format\n' +
           '  box: task = (GIoU + 1) / 2; trajectory: task = 1 - ALAF / 2.4299 (angle-length augmented Frechet)\n' +
           '  "official" = the score of the official Python compute_score on the same fixture case\n\n',
       );
-      process.stdout.write(`${renderStartTable(startExamples())}\n`);
+      process.stdout.write(`${renderRewardExamplesTable(rewardExamples())}\n`);
     });
 }
