@@ -39,9 +39,9 @@ describe('loss helpers', () => {
     expect(ll[1]).toBeCloseTo(-1 - z, 5);
   });
 
-  it('averages the cross-entropy of the labelled patch tokens and ignores the unlabelled ones', async () => {
+  it('averages the cross-entropy of the labelled patch words and ignores the unlabelled ones', async () => {
     await ready();
-    // 1 image, 2 patches, vocabulary of 3, 2 labels per patch
+    // 1 image, 2 patches, 3 label words, 2 labels per patch
     const raw = [0, 1, 2, 1, 1, 1];
     const logits = np.array(new Float32Array(raw)).reshape([1, 2, 3]);
     const tokens = np.array(new Int32Array([2, 0, 1, 0]), { dtype: np.int32 }).reshape([1, 2, 2]);

@@ -68,12 +68,14 @@ export function coordinatePlaces(tok: { vocabSize: number; coordinateOffset: num
 }
 
 /**
- * Dense targets for the image patches: up to `K` vocabulary tokens per patch that name what it shows (object
- * category, colour, part; see `src/train/perception.ts`).
+ * Dense targets for the image patches: up to `K` label words per patch that name what it shows (object
+ * category, colour, part; see `src/train/perception.ts`), as places in `vocabulary`.
  */
 export type PerceptionTargets = {
-  /** `[B, patchCount, K]` int32 token ids (any valid id where unlabelled). */
-  tokens: JaxArray;
+  /** `[V, W]` float32, 1 at (token id, place) of each label word: the head columns the patches' softmax runs over. */
+  selection: JaxArray;
+  /** `[B, patchCount, K]` int32 places in `vocabulary` (any valid place where unlabelled). */
+  labels: JaxArray;
   /** `[B, patchCount, K]` float32: 1 where labelled, 0 elsewhere. */
   weights: JaxArray;
   /** Weight of the perception term in the loss. */
@@ -98,19 +100,19 @@ export function sftLoss(
   const total = weights.ref.sum();
   const answerLoss = (logits: JaxArray): JaxArray => targetLogLikelihood(logits, rest.targets, smoothing).mul(weights).sum().neg().div(np.maximum(total, 1));
   if (perception === undefined) return answerLoss(forwardLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c));
-  const { logits, patchLogits } = forwardWithPatchLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c);
-  return answerLoss(logits).add(perceptionLoss(patchLogits, perception.tokens, perception.weights).mul(perception.weight));
+  const { logits, patchLogits } = forwardWithPatchLogits(p, rest.patches, rest.tokens, rest.keyValid, structure, c, perception.selection);
+  return answerLoss(logits).add(perceptionLoss(patchLogits, perception.labels, perception.weights).mul(perception.weight));
 }
 
 /**
- * Mean cross-entropy of patch logits `[B, N, V]` against `K` labels per patch (`tokens`, `weights` `[B, N, K]`):
- * each labelled token is a target of the patch's softmax.
+ * Mean cross-entropy of patch logits `[B, N, W]` (over the label words) against `K` labels per patch
+ * (`labels`, `weights` `[B, N, K]`): each labelled word is a target of the patch's softmax.
  */
-export function perceptionLoss(patchLogits: JaxArray, tokens: JaxArray, weights: JaxArray): JaxArray {
-  const [B, N, V] = patchLogits.shape as [number, number, number];
-  const K = tokens.shape[2] as number;
-  const logp = nn.logSoftmax(patchLogits, -1).reshape([B, N, 1, V]);
-  const ll = logp.mul(nn.oneHot(tokens, V)).sum(-1);
+export function perceptionLoss(patchLogits: JaxArray, labels: JaxArray, weights: JaxArray): JaxArray {
+  const [B, N, W] = patchLogits.shape as [number, number, number];
+  const K = labels.shape[2] as number;
+  const logp = nn.logSoftmax(patchLogits, -1).reshape([B, N, 1, W]);
+  const ll = logp.mul(nn.oneHot(labels, W)).sum(-1);
   const total = weights.ref.sum();
   return ll.mul(weights.reshape([B, N, K])).sum().neg().div(np.maximum(total, 1));
 }

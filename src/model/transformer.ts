@@ -165,9 +165,10 @@ export function forwardLogits(
 }
 
 /**
- * {@link forwardLogits}, plus the vocabulary head applied to the final states of the image patches
- * (`patchLogits [B, patchCount, V]`): what the model would call each patch, the output the perception
- * targets of SFT train.
+ * {@link forwardLogits}, plus some columns of the vocabulary head applied to the final states of the image
+ * patches (`patchLogits [B, patchCount, W]`): which of those words the model would call each patch, the
+ * output the perception targets of SFT train. `selection` `[V, W]` is 1 at (token id, column) of each chosen
+ * word (a matmul rather than a gather, so that the gradient stays a matmul under `jit`).
  */
 export function forwardWithPatchLogits(
   p: P,
@@ -176,9 +177,10 @@ export function forwardWithPatchLogits(
   keyValid: JaxArray,
   structure: JaxArray,
   c: ModelConfig,
+  selection: JaxArray,
 ): { logits: JaxArray; patchLogits: JaxArray } {
   const x = finalStates(p, patches, tokens, keyValid, structure, c);
-  const patchHead = { finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: p.headWeight.ref };
+  const patchHead = { finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: np.matmul(p.headWeight.ref, selection) };
   const patchLogits = head(patchHead, x.ref.slice([], [0, patchCount(c)], []));
   return { logits: generatedLogits(p, x, (tokens.shape[1] as number) - c.promptLength, c), patchLogits };
 }

@@ -57,10 +57,10 @@ export function hostBatch(
   const targetPlaces = new Float32Array(B * L).fill(-1);
   let targetTokens = 0;
   const labelled = examples.length > 0 && examples.every((ex) => ex.perception !== undefined);
-  const perception = labelled ? { tokens: new Int32Array(B * Np * PERCEPTION_LABELS), weights: new Float32Array(B * Np * PERCEPTION_LABELS) } : undefined;
+  const perception = labelled ? { labels: new Int32Array(B * Np * PERCEPTION_LABELS), weights: new Float32Array(B * Np * PERCEPTION_LABELS) } : undefined;
   examples.forEach((ex, b) => {
     if (perception && ex.perception) {
-      perception.tokens.set(ex.perception.tokens, b * Np * PERCEPTION_LABELS);
+      perception.labels.set(ex.perception.labels, b * Np * PERCEPTION_LABELS);
       perception.weights.set(ex.perception.weights, b * Np * PERCEPTION_LABELS);
     }
     patchify(ex.rgb, c.imageSize, c.patchSize, patches, b * Np * Pd);
@@ -97,8 +97,26 @@ export function deviceBatch(h: HostBatch, c: ModelConfig): SequenceBatch {
   };
 }
 
-/** Upload perception targets as `{tokens, weights}` `[B, patchCount, PERCEPTION_LABELS]`. */
-export function devicePerception(t: PatchTargets, size: number, c: ModelConfig): { tokens: JaxArray; weights: JaxArray } {
+/** Upload perception targets as `{labels, weights}` `[B, patchCount, PERCEPTION_LABELS]`. */
+export function devicePerception(t: PatchTargets, size: number, c: ModelConfig): { labels: JaxArray; weights: JaxArray } {
   const shape = [size, patchCount(c), PERCEPTION_LABELS];
-  return { tokens: np.array(t.tokens, { dtype: np.int32 }).reshape(shape), weights: np.array(t.weights).reshape(shape) };
+  return { labels: np.array(t.labels, { dtype: np.int32 }).reshape(shape), weights: np.array(t.weights).reshape(shape) };
+}
+
+/**
+ * The `[vocabSize, W]` 0/1 matrix that picks the head columns of `tokenIds` (column `i` is token
+ * `tokenIds[i]`), for `forwardWithPatchLogits` (`src/model/transformer.ts`).
+ *
+ * @example
+ * selectionMatrix(Int32Array.of(7, 9), 12); // [12, 2]: ones at (7, 0) and (9, 1)
+ */
+export function selectionMatrix(tokenIds: Int32Array, vocabSize: number): JaxArray {
+  const W = tokenIds.length;
+  if (W === 0) throw new RangeError('selectionMatrix: no token ids');
+  const host = new Float32Array(vocabSize * W);
+  tokenIds.forEach((id, i) => {
+    if (id < 0 || id >= vocabSize) throw new RangeError(`selectionMatrix: token ${id} is outside the vocabulary of ${vocabSize}`);
+    host[id * W + i] = 1;
+  });
+  return np.array(host).reshape([vocabSize, W]);
 }

@@ -21,8 +21,18 @@ describe('perceptionEncoder', () => {
     parts: '....' + '....' + '.0..' + '....',
   };
 
+  const encoder = perceptionEncoder(tok, [labels]);
+  /** The label words' token ids, per patch label (0 where unlabelled). */
+  const tokenIds = (targets: Int32Array, weights: Float32Array): number[] =>
+    Array.from(targets, (t, i) => ((weights[i] as number) > 0 ? (encoder.vocabulary[t] as number) : 0));
+
+  it('has a vocabulary of the label words the tokenizer holds as single pieces, ascending', () => {
+    expect(Array.from(encoder.vocabulary)).toEqual([id('table'), id('gripper'), id('mug'), id('red'), id('handle'), id('blue')].sort((a, b) => a - b));
+  });
+
   it('gives each patch the words of the label cell under its centre', () => {
-    const { tokens, weights } = perceptionEncoder(tok).encode(labels, 4);
+    const { labels: targets, weights } = encoder.encode(labels, 4);
+    const tokens = tokenIds(targets, weights);
     expect(tokens).toHaveLength(16 * PERCEPTION_LABELS);
     expect(weights).toHaveLength(16 * PERCEPTION_LABELS);
     const patch = (i: number): [number, number][] => [0, 1, 2].map((k) => [tokens[i * 3 + k] as number, weights[i * 3 + k] as number]);
@@ -35,9 +45,9 @@ describe('perceptionEncoder', () => {
   });
 
   it('samples a coarser patch grid at the patch centres', () => {
-    const { tokens, weights } = perceptionEncoder(tok).encode(labels, 2);
+    const { labels: targets, weights } = encoder.encode(labels, 2);
     // patch centres fall on label cells (1,1), (1,3), (3,1), (3,3)
-    expect(Array.from(tokens)).toEqual([id('table'), 0, 0, id('gripper'), 0, 0, id('mug'), id('red'), 0, 0, id('blue'), 0]);
+    expect(tokenIds(targets, weights)).toEqual([id('table'), 0, 0, id('gripper'), 0, 0, id('mug'), id('red'), 0, 0, id('blue'), 0]);
     expect(Array.from(weights)).toEqual([TABLE_LABEL_WEIGHT, 0, 0, 1, 0, 0, 1, 1, 0, 0, 1, 0].map(Math.fround));
   });
 });

@@ -2,6 +2,7 @@
  * Perception targets of SFT: every image patch is taught to name what it shows, in the model's own
  * vocabulary (the word of the object's category, of its colour and of its part; `table` and `gripper`
  * elsewhere), from the dense scene labels that come with the synthetic data (`src/data/scene-labels.ts`).
+ * The patch's softmax runs over the label words only (`PerceptionEncoder.vocabulary`).
  *
  * A real VLM starts from a vision encoder that already sees objects; our small model starts from nothing, and
  * without this term it spends most of its SFT budget learning to see from four coordinate tokens per image.
@@ -21,8 +22,8 @@ export const TABLE_LABEL_WEIGHT = 0.1;
 
 /** Perception targets of patches: `PERCEPTION_LABELS` per patch, row-major. */
 export interface PatchTargets {
-  /** Token ids (0 where unlabelled). */
-  readonly tokens: Int32Array;
+  /** Places in the encoder's `vocabulary` (0 where unlabelled). */
+  readonly labels: Int32Array;
   /** Loss weights (0 where unlabelled). */
   readonly weights: Float32Array;
 }
@@ -38,8 +39,13 @@ function wordToken(tok: Tokenizer, word: string, cache: Map<string, number>): nu
   return id;
 }
 
-/** Maps scene labels to per-patch token targets for one tokenizer (caches the words' tokens). */
+/** Maps scene labels to per-patch targets for one tokenizer. */
 export interface PerceptionEncoder {
+  /**
+   * The token ids of the label words, ascending: the patches' softmax runs over these columns of the
+   * vocabulary head only (a classifier over what a patch can show, not over every word).
+   */
+  readonly vocabulary: Int32Array;
   /**
    * `grid² × PERCEPTION_LABELS` targets for a `grid × grid` patch grid: each patch takes the label cell under
    * its centre.
@@ -47,22 +53,41 @@ export interface PerceptionEncoder {
   encode(labels: SceneLabels, grid: number): PatchTargets;
 }
 
+/** The words a patch can be labelled with, given the label lines of a split. */
+function labelWords(lines: readonly SceneLabels[]): Set<string> {
+  const words = new Set<string>(['table', 'gripper']);
+  for (const line of lines) {
+    for (const o of line.objects) {
+      words.add(o.category);
+      words.add(o.colour);
+      for (const part of o.parts) words.add(part);
+    }
+  }
+  return words;
+}
+
 /**
- * A perception encoder over a tokenizer. Words the vocabulary lacks as single pieces get no label.
+ * A perception encoder over a tokenizer and the label lines it will encode. Words the vocabulary lacks as
+ * single pieces get no label.
  *
  * @example
- * const { tokens, weights } = perceptionEncoder(tokenizer).encode(labels, 8); // 8 * 8 * 3 each
+ * const encoder = perceptionEncoder(tokenizer, lines);
+ * const { labels, weights } = encoder.encode(lines[0], 8); // 8 * 8 * 3 each, labels index encoder.vocabulary
  */
-export function perceptionEncoder(tok: Tokenizer): PerceptionEncoder {
+export function perceptionEncoder(tok: Tokenizer, lines: readonly SceneLabels[]): PerceptionEncoder {
   const cache = new Map<string, number>();
-  const word = (w: string): number => wordToken(tok, w, cache);
+  const ids = [...labelWords(lines)].map((w) => wordToken(tok, w, cache)).filter((id) => id >= 0);
+  const vocabulary = Int32Array.from(new Set(ids)).sort();
+  const place = new Map<number, number>(Array.from(vocabulary, (id, i) => [id, i]));
+  const word = (w: string): number => place.get(wordToken(tok, w, cache)) ?? -1;
   return {
+    vocabulary,
     encode(labels, grid) {
-      const tokens = new Int32Array(grid * grid * PERCEPTION_LABELS);
+      const targets = new Int32Array(grid * grid * PERCEPTION_LABELS);
       const weights = new Float32Array(grid * grid * PERCEPTION_LABELS);
-      const set = (at: number, token: number, weight = 1): void => {
-        if (token < 0) return;
-        tokens[at] = token;
+      const set = (at: number, label: number, weight = 1): void => {
+        if (label < 0) return;
+        targets[at] = label;
         weights[at] = weight;
       };
       for (let row = 0; row < grid; row++) {
@@ -84,7 +109,7 @@ export function perceptionEncoder(tok: Tokenizer): PerceptionEncoder {
           }
         }
       }
-      return { tokens, weights };
+      return { labels: targets, weights };
     },
   };
 }

@@ -41,7 +41,7 @@ import { Tokenizer } from '../model/tokenizer.js';
 import type { AdamWState } from './adamw.js';
 import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
 import type { HostBatch } from './batch.js';
-import { deviceBatch, devicePerception, hostBatch } from './batch.js';
+import { deviceBatch, devicePerception, hostBatch, selectionMatrix } from './batch.js';
 import { DataCursorSchema, bucketFor, lengthBuckets, nextBatch, startCursor } from './data-order.js';
 import type { DataCursor } from './data-order.js';
 import { evaluateExamples } from './evaluate.js';
@@ -204,10 +204,13 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   }
 
   const labelsFile = labelsFileFor(trainFile);
+  const labelLines = options.perceptionWeight > 0 && (await fileExists(labelsFile)) ? await readSceneLabels(labelsFile) : undefined;
+  const encoder = labelLines === undefined ? undefined : perceptionEncoder(tokenizer, labelLines);
+  // No label word is a piece of the vocabulary: nothing to teach the patches.
   const labels: ExampleLabels | undefined =
-    options.perceptionWeight > 0 && (await fileExists(labelsFile))
-      ? { file: labelsFile, lines: await readSceneLabels(labelsFile), encoder: perceptionEncoder(tokenizer), grid: options.imageSize / options.patchSize }
-      : undefined;
+    labelLines === undefined || encoder === undefined || encoder.vocabulary.length === 0
+      ? undefined
+      : { file: labelsFile, lines: labelLines, encoder, grid: options.imageSize / options.patchSize };
   const progressLoad = createProgress({ label: 'sft: images', total: trainRecords.length, unit: 'images', silent: run.silent === true });
   let loaded = 0;
   const trainExamples = await buildExamples(
@@ -274,12 +277,21 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   const placesHost = coordinatePlaces(tokenizer);
   const places = np.array(placesHost);
   const perceptionWeight = labels === undefined ? 0 : options.perceptionWeight;
-  type StepBatch = SequenceBatch & { structure: JaxArray; places: JaxArray; targetPlaces: JaxArray; perceptionTokens: JaxArray; perceptionWeights: JaxArray };
+  type StepBatch = SequenceBatch & {
+    structure: JaxArray;
+    places: JaxArray;
+    targetPlaces: JaxArray;
+    perceptionSelection: JaxArray;
+    perceptionLabels: JaxArray;
+    perceptionWeights: JaxArray;
+  };
   const trainStep = createTrainStep((p, b: StepBatch) => {
-    const { structure: s, places: pl, targetPlaces, perceptionTokens, perceptionWeights, ...batch } = b;
-    const perception = perceptionWeight > 0 ? { tokens: perceptionTokens, weights: perceptionWeights, weight: perceptionWeight } : undefined;
+    const { structure: s, places: pl, targetPlaces, perceptionSelection, perceptionLabels, perceptionWeights, ...batch } = b;
+    const perception =
+      perceptionWeight > 0 ? { selection: perceptionSelection, labels: perceptionLabels, weights: perceptionWeights, weight: perceptionWeight } : undefined;
     if (perception === undefined) {
-      perceptionTokens.dispose();
+      perceptionSelection.dispose();
+      perceptionLabels.dispose();
       perceptionWeights.dispose();
     }
     if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, targetPlaces, sigma }, perception);
@@ -287,10 +299,12 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     targetPlaces.dispose();
     return sftLoss(p, batch, s, config, undefined, perception);
   }, adam);
-  const perceptionBatch = (host: HostBatch): { perceptionTokens: JaxArray; perceptionWeights: JaxArray } => {
-    if (host.perception === undefined) return { perceptionTokens: np.zeros([1], { dtype: np.int32 }), perceptionWeights: np.zeros([1]) };
+  const perceptionSelection = labels === undefined ? np.zeros([1]) : selectionMatrix(labels.encoder.vocabulary, config.vocabSize);
+  const perceptionBatch = (host: HostBatch): { perceptionSelection: JaxArray; perceptionLabels: JaxArray; perceptionWeights: JaxArray } => {
+    const selection = perceptionSelection.ref;
+    if (host.perception === undefined) return { perceptionSelection: selection, perceptionLabels: np.zeros([1], { dtype: np.int32 }), perceptionWeights: np.zeros([1]) };
     const d = devicePerception(host.perception, host.size, config);
-    return { perceptionTokens: d.tokens, perceptionWeights: d.weights };
+    return { perceptionSelection: selection, perceptionLabels: d.labels, perceptionWeights: d.weights };
   };
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
 
@@ -395,6 +409,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     progress.done();
     for (const s of structures.values()) s.dispose();
     places.dispose();
+    perceptionSelection.dispose();
     trainStep.dispose();
     tree.dispose([params, state]);
   }
