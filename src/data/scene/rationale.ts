@@ -2,8 +2,12 @@
  * The four-step chain of thought of VLA-R1 (task parsing; scene understanding; localisation of the region or of
  * the gripper, target and obstacles; feasibility check or trajectory logic), written from the scene graph and
  * the task's facts, so that every statement is true of the image. Vocabulary is kept small and regular.
+ *
+ * The rationale repeats the instruction's own words for the target, then points at it (coordinates) before it
+ * names anything that must be read off the image (its colour, its region): a small model grounds with its
+ * coordinate pointer far better than with words, and the later steps condition on the point.
  */
-import { colourNoun, coordinateWords, imageRegion, listWords, objectCentre, tableWords, withIndefinite } from './describe.js';
+import { colourNoun, coordinateWords, imageRegion, listWords, objectCentre } from './describe.js';
 import { relationWords } from './instructions.js';
 import type { AffordanceTask, SceneTask, TrajectoryTask } from './tasks.js';
 import type { PartName, Scene, SceneObject } from './types.js';
@@ -40,25 +44,25 @@ function countWords(n: number): string {
   return NUMBER_WORDS[n] ?? String(n);
 }
 
-/** What the instruction asks, per part (step 1 of an affordance rationale). */
-function affordanceGoal(part: PartName, noun: string): string {
+/** What the instruction asks, per part (step 1 of an affordance rationale); `ref` is the instruction's own words. */
+function affordanceGoal(part: PartName, ref: string): string {
   switch (part) {
     case 'handle':
-      return `grasp the ${noun} by its handle, so I must find the handle, where the fingers can close around it`;
+      return `grasp ${ref} by its handle, so I must find the handle, where the fingers can close around it`;
     case 'rim':
-      return `hold the ${noun} by its rim, so I must find the rim, the edge the gripper can pinch`;
+      return `hold ${ref} by its rim, so I must find the rim, the edge the gripper can pinch`;
     case 'lid':
-      return `open the ${noun}, so I must find the lid on top, which has to be lifted`;
+      return `open ${ref}, so I must find the lid on top, which has to be lifted`;
     case 'cap':
-      return `take the cap of the ${noun}, so I must find the cap at the top, which has to be twisted off`;
+      return `take the cap of ${ref}, so I must find the cap at the top, which has to be twisted off`;
     case 'grip':
-      return `hold the ${noun} by its grip, so I must find the grip, the part made for holding`;
+      return `hold ${ref} by its grip, so I must find the grip, the part made for holding`;
     case 'pull':
-      return `open the ${noun}, so I must find the pull on its front, which opens the drawer`;
+      return `open ${ref}, so I must find the pull on its front, which opens the drawer`;
     case 'top':
-      return `open the ${noun}, so I must find its top, where the tab is`;
+      return `open ${ref}, so I must find its top, where the tab is`;
     case 'body':
-      return `pick up the ${noun}, so I must find the ${noun} itself, which is small enough to grasp whole`;
+      return `pick up ${ref}, so I must find it, as it is small enough to grasp whole`;
   }
 }
 
@@ -81,16 +85,14 @@ function isAre(n: number): string {
   return n === 1 ? 'is' : 'are';
 }
 
-/** Step 2: what is on the table, where the target is, and how it is told apart from objects like it. */
-function sceneStep(scene: Scene, task: SceneTask, name: Namer): string {
+/**
+ * Step 2 of an affordance rationale: point at the object the instruction names, then say what it is and how it
+ * is told apart from objects like it.
+ */
+function findStep(scene: Scene, task: AffordanceTask, name: Namer): string {
   const target = task.target;
-  // Objects from left to right in the image; a second look-alike is "another …".
-  const ordered = scene.objects.slice().sort((a, b) => (objectCentre(scene, a)[0] - objectCentre(scene, b)[0]) || a.id - b.id);
-  const items = ordered.map((o) => {
-    const n = name(o);
-    return n.startsWith('other ') ? `another ${n.slice(6)}` : withIndefinite(n);
-  });
-  let text = `On the ${tableWords(scene.table.texture)} I see, from left to right, ${listWords(items)}. The ${name(target)} is ${imageRegion(objectCentre(scene, target))}`;
+  const centre = objectCentre(scene, target);
+  let text = `I find it near ${coordinateWords(centre)}, ${imageRegion(centre)}: the ${name(target)}`;
   const ref = task.reference;
   const landmark = ref.landmarkId !== undefined ? scene.objects[ref.landmarkId] : undefined;
   if (ref.relation && landmark) text += `, ${ref.relation} the ${name(landmark)}`;
@@ -108,13 +110,14 @@ function affordanceRationale(scene: Scene, task: AffordanceTask): string {
   const name = namerFor(scene, [task.target]);
   const noun = name(task.target);
   const part = task.part.name;
-  const step1 = `The instruction asks me to ${affordanceGoal(part, noun)}.`;
-  const step2 = sceneStep(scene, task, name);
+  const step1 = `The instruction asks me to ${affordanceGoal(part, task.reference.text)}.`;
+  const step2 = findStep(scene, task, name);
   const box = task.action.box;
+  const extent = `its box is centred near ${coordinateWords(task.partCentre)}, about ${size(box.width)} wide and ${size(box.height)} tall`;
   const step3 =
     part === 'body'
-      ? `The ${noun} itself is the region, ${imageRegion(task.partCentre)}; its box is centred near ${coordinateWords(task.partCentre)}, about ${size(box.width)} wide and ${size(box.height)} tall.`
-      : `The ${part} is ${partSide(part, task.partCentre, task.objectCentre)} of the ${noun}, ${imageRegion(task.partCentre)}; its box is centred near ${coordinateWords(task.partCentre)}, about ${size(box.width)} wide and ${size(box.height)} tall.`;
+      ? `The ${noun} itself is the region; ${extent}.`
+      : `The ${part} is ${partSide(part, task.partCentre, task.objectCentre)} of it; ${extent}.`;
   const what = part === 'body' ? `the ${noun}` : `the ${part}`;
   let step4: string;
   const occluder = task.visibility.occluders[0] !== undefined ? scene.objects[task.visibility.occluders[0]] : undefined;
@@ -144,12 +147,6 @@ function endWords(task: TrajectoryTask, name: Namer): string {
   return task.part.name === 'body' ? `the ${noun}` : `the ${task.part.name} of the ${noun}`;
 }
 
-function placeWords(task: TrajectoryTask, name: Namer): string {
-  const place = task.place;
-  if (!place) return '';
-  return `${relationWords(place.relation)} the ${name(place.landmark)}`;
-}
-
 /** Where the second leg of a pick-and-place ends: "the blue bowl" (in/on) or "the spot left of the grey cup". */
 function placeTarget(task: TrajectoryTask, name: Namer): string {
   const place = task.place;
@@ -162,23 +159,23 @@ function trajectoryRationale(scene: Scene, task: TrajectoryTask): string {
   const name = namerFor(scene, task.place ? [task.target, task.place.landmark] : [task.target]);
   const noun = name(task.target);
   const end = endWords(task, name);
+  const ref = task.reference.text;
   let step1: string;
-  if (task.mode === 'pick-place') {
-    step1 = `The task is to pick up the ${noun} and put it ${placeWords(task, name)}, so the path goes from the gripper to ${end} and then on to ${placeTarget(task, name)}.`;
-  } else if (task.mode === 'reach-part' || task.part.name === 'body') {
-    step1 = `The instruction asks me to move the end-effector to ${end}, so I need a path from the gripper to it.`;
+  if (task.mode === 'pick-place' && task.place) {
+    step1 = `The task is to pick up ${ref} and put it ${relationWords(task.place.relation)} ${task.place.reference.text}, so the path goes from the gripper to the pick point and then on to the place.`;
+  } else if (task.part.name === 'body') {
+    step1 = `The instruction asks me to move the end-effector to ${ref}, so I need a path from the gripper to it.`;
+  } else if (task.mode === 'reach-part') {
+    step1 = `The instruction asks me to move the end-effector to the ${task.part.name} of ${ref}, so I need a path from the gripper to it.`;
   } else {
-    step1 = `The instruction asks me to reach the ${noun}; the place to take it is its ${task.part.name}, so the path ends at the ${task.part.name}.`;
+    step1 = `The instruction asks me to reach ${ref}; the place to take it is its ${task.part.name}, so the path ends at the ${task.part.name}.`;
   }
-  const step2parts = [`The gripper is ${imageRegion(task.gripperCentre)}, near ${coordinateWords(task.gripperCentre)}.`];
-  const targetAt = `${imageRegion(objectCentre(scene, task.target))}`;
-  const whereEnd = `near ${coordinateWords(task.targetCentre)}, ${directionWords(task.gripperCentre, task.targetCentre)} from the gripper`;
-  step2parts.push(task.part.name === 'body' ? `The ${noun} is ${targetAt}, ${whereEnd}.` : `The ${noun} is ${targetAt}, and its ${task.part.name} is ${whereEnd}.`);
-  if (task.place && task.placeCentre) {
-    const landmarkAt = `The ${name(task.place.landmark)} is ${imageRegion(objectCentre(scene, task.place.landmark))}`;
-    const inside = task.place.relation === 'in' || task.place.relation === 'on';
-    step2parts.push(inside ? `${landmarkAt}, near ${coordinateWords(task.placeCentre)}.` : `${landmarkAt}, and ${placeTarget(task, name)} is near ${coordinateWords(task.placeCentre)}.`);
-  }
+  // Each point comes before the words that name it, so the model's pointer, not its vocabulary, grounds it.
+  const endRole = task.mode === 'pick-place' ? 'The pick point' : 'The end point';
+  const step2parts = [
+    `${endRole} is near ${coordinateWords(task.targetCentre)}, ${directionWords(task.gripperCentre, task.targetCentre)} from the gripper: ${end}.`,
+  ];
+  if (task.place && task.placeCentre) step2parts.push(`The place is near ${coordinateWords(task.placeCentre)}: ${placeTarget(task, name)}.`);
   const step2 = step2parts.join(' ');
   const involved = new Set<number>([task.target.id]);
   if (task.place) involved.add(task.place.landmark.id);
@@ -208,7 +205,10 @@ function trajectoryRationale(scene: Scene, task: TrajectoryTask): string {
   } else {
     step4 = `So a straight path works: ${countWords(n)} evenly spaced points from the gripper down to ${end}.`;
   }
-  return `${step1} ${step2} ${step3} ${step4}`;
+  // The gripper is pointed at before anything else: its point is the answer's first, and nothing the model
+  // writes before it can lead the pointer astray.
+  const gripper = `The gripper is near ${coordinateWords(task.gripperCentre)}, ${imageRegion(task.gripperCentre)}.`;
+  return `${gripper} ${step1} ${step2} ${step3} ${step4}`;
 }
 
 /**
