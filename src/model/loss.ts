@@ -69,12 +69,12 @@ export function coordinatePlaces(tok: { vocabSize: number; coordinateOffset: num
 
 /**
  * Dense targets for the image patches: up to `K` label words per patch that name what it shows (object
- * category, colour, part; see `src/train/perception.ts`), as places in `vocabulary`.
+ * category, colour, part; see `src/train/perception.ts`), as columns of `selection`.
  */
 export type PerceptionTargets = {
   /** `[V, W]` float32, 1 at (token id, place) of each label word: the head columns the patches' softmax runs over. */
   selection: JaxArray;
-  /** `[B, patchCount, K]` int32 places in `vocabulary` (any valid place where unlabelled). */
+  /** `[B, patchCount, K]` int32 columns of `selection` (any valid column where unlabelled). */
   labels: JaxArray;
   /** `[B, patchCount, K]` float32: 1 where labelled, 0 elsewhere. */
   weights: JaxArray;

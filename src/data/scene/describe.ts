@@ -5,7 +5,7 @@
 import { pixelToNormalised } from './camera.js';
 import { objectPixelBox } from './geometry.js';
 import type { Random } from './random.js';
-import type { Scene, SceneObject, TableTexture } from './types.js';
+import type { Scene, SceneObject } from './types.js';
 import type { Vec2 } from './vec.js';
 
 /**
@@ -91,11 +91,6 @@ export function colourNoun(obj: SceneObject): string {
   return obj.colour === obj.category ? obj.category : `${obj.colour} ${obj.category}`;
 }
 
-/** A noun phrase with its article: "a red mug", "an orange bowl". */
-export function withIndefinite(phrase: string): string {
-  return `${/^[aeiou]/.test(phrase) ? 'an' : 'a'} ${phrase}`;
-}
-
 /** A referring expression and how it singles out its object. */
 export interface Reference {
   /** The words, with "the": "the red mug left of the blue bowl". */
@@ -172,20 +167,6 @@ export function denotations(scene: Scene, text: string): SceneObject[] {
   if (landmarks.length !== 1) return [];
   const landmark = landmarks[0] as SceneObject;
   return base.filter((o) => holdsRelation(scene, o, landmark, relation as Relation));
-}
-
-/** The table in a few words: "wooden table", "tiled table" … */
-export function tableWords(texture: TableTexture): string {
-  switch (texture.kind) {
-    case 'wood':
-      return 'wooden table';
-    case 'tiles':
-      return 'tiled table';
-    case 'cloth':
-      return 'table with a checked cloth';
-    case 'plain':
-      return 'plain table';
-  }
 }
 
 /**
