@@ -63,12 +63,13 @@ export interface DemoCostModel {
 
 /**
  * The model shape of the full demo: narrower and shallower than the `train sft` defaults, to fit the time budget,
- * and on 128-pixel images cut into 16-pixel patches (objects are only a few pixels wide at 64; docs/MODEL.md).
+ * and on 128-pixel images cut into 16-pixel patches (objects are only a few pixels wide at 64), embedded by a
+ * one-hidden-layer MLP rather than linearly (docs/MODEL.md).
  */
-const FULL_MODEL = { imageSize: 128, patchSize: 16, dModel: 64, nLayers: 2, nHeads: 2, mlpRatio: 4 } as const;
+const FULL_MODEL = { imageSize: 128, patchSize: 16, patchHidden: 128, dModel: 64, nLayers: 2, nHeads: 2, mlpRatio: 4 } as const;
 
 /** The model shape of `--quick`: tiny, so the whole pipeline runs in well under a minute. */
-const QUICK_MODEL = { imageSize: 32, patchSize: 8, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
+const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
 
 /**
  * The demo plan: the full one (about 15 minutes on 2 cores) or the `--quick` one (well under 3 minutes).

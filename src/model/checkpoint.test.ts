@@ -60,6 +60,20 @@ describe('checkpoints', () => {
     expect((await loadCheckpoint(dir)).optimizer).toBeUndefined();
   });
 
+  it('round-trips a model with an MLP patch embedding, and names its missing tensors', async () => {
+    const withHidden: ModelConfig = { ...model, patchHidden: 6 };
+    const dir = join(root, 'h');
+    const params = initParams(withHidden, new Rng(4));
+    expect(params.patchWeight.shape).toEqual([48, 6]);
+    expect(params.patchOutWeight?.shape).toEqual([6, 8]);
+    await saveCheckpoint(dir, { ...ckpt, config: { ...ckpt.config, model: withHidden }, params, optimizer: undefined });
+    const back = await loadCheckpoint(dir);
+    expect(Array.from(back.params.patchOutWeight?.data ?? [])).toEqual(Array.from(params.patchOutWeight?.data ?? []));
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { model: ModelConfig };
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, model: { ...config.model, patchHidden: 0 } }));
+    await expectUserError(loadCheckpoint(dir), /model\.safetensors: (unexpected tensor patchOut|tensor patchWeight has shape \[48, 6\])/);
+  });
+
   it('replaces an existing checkpoint atomically, leaving no temporary folders', async () => {
     const dir = join(root, 'b');
     await saveCheckpoint(dir, ckpt);

@@ -166,7 +166,7 @@ function treeFrom(file: string, tensors: Map<string, NamedTensor>, c: ModelConfi
     if (!t) throw new UserError(`${file}: tensor ${prefix + name} is missing`);
     used.add(prefix + name);
     return t;
-  });
+  }, (c.patchHidden ?? 0) > 0);
   const extra = [...tensors.keys()].find((k) => k.startsWith(prefix) && !used.has(k));
   if (extra !== undefined) throw new UserError(`${file}: unexpected tensor ${extra} (the config has ${c.nLayers} layers)`);
   const mismatch = shapeMismatch(tree, c);

@@ -32,6 +32,11 @@ export const ModelConfigSchema = z
      * patch-grid scores onto the coordinate tokens (see `pointer-head.ts`). 0: no pointer head.
      */
     coordinateBins: z.number().int().min(0).max(4096).default(0),
+    /**
+     * Hidden width of the patch embedding: 0 embeds each patch linearly (a ViT's patch projection); > 0 runs
+     * it through a one-hidden-layer MLP of this width first (`patch → hidden → GELU → dModel`). Absent = 0.
+     */
+    patchHidden: z.number().int().min(0).max(4096).optional(),
   })
   .strict()
   .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })

@@ -20,8 +20,12 @@ export type BlockParams<T> = {
 
 /** All weights of the model, generic over the leaf type (device arrays, host tensors, shapes). */
 export type ModelParams<T> = {
+  /** Patch embedding: `[patchDim, dModel]`, or `[patchDim, patchHidden]` when the config has a hidden layer. */
   patchWeight: T;
   patchBias: T;
+  /** Second layer of the patch embedding `[patchHidden, dModel]` (only when the config's `patchHidden` > 0). */
+  patchOutWeight?: T;
+  patchOutBias?: T;
   positions: T;
   tokenEmbedding: T;
   /** Projects the pooled prompt embedding into a conditioning vector added at every position. */
@@ -61,6 +65,7 @@ const BLOCK_KEYS = [
 
 const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding', 'promptWeight', 'promptScore', 'pointerQuery', 'pointerKey'] as const;
 const TAIL_KEYS = ['finalScale', 'finalBias', 'headWeight'] as const;
+const PATCH_HIDDEN_KEYS = ['patchOutWeight', 'patchOutBias'] as const;
 
 /**
  * The parameter shapes of a config.
@@ -85,9 +90,11 @@ export function paramShapes(c: ModelConfig): ModelParams<number[]> {
     mlpOutWeight: [h, d],
     mlpOutBias: [d],
   });
+  const hidden = c.patchHidden ?? 0;
   return {
-    patchWeight: [patchDim(c), d],
-    patchBias: [d],
+    patchWeight: [patchDim(c), hidden > 0 ? hidden : d],
+    patchBias: [hidden > 0 ? hidden : d],
+    ...(hidden > 0 ? { patchOutWeight: [hidden, d], patchOutBias: [d] } : {}),
     positions: [sequenceLength(c), d],
     tokenEmbedding: [c.vocabSize, d],
     promptWeight: [d, d],
@@ -107,6 +114,10 @@ export function paramShapes(c: ModelConfig): ModelParams<number[]> {
  */
 export function flattenParams<T>(p: ModelParams<T>): [string, T][] {
   const out: [string, T][] = TOP_KEYS.map((k) => [k, p[k]]);
+  for (const k of PATCH_HIDDEN_KEYS) {
+    const leaf = p[k];
+    if (leaf !== undefined) out.push([k, leaf]);
+  }
   p.blocks.forEach((b, i) => {
     for (const k of BLOCK_KEYS) out.push([`blocks.${i}.${k}`, b[k]]);
   });
@@ -114,8 +125,11 @@ export function flattenParams<T>(p: ModelParams<T>): [string, T][] {
   return out;
 }
 
-/** Rebuild a parameter tree from named leaves; `get` is called once per expected name. */
-export function unflattenParams<T>(nLayers: number, get: (name: string) => T): ModelParams<T> {
+/**
+ * Rebuild a parameter tree from named leaves; `get` is called once per expected name (with `patchHidden`, also
+ * for the patch embedding's second layer).
+ */
+export function unflattenParams<T>(nLayers: number, get: (name: string) => T, patchHidden = false): ModelParams<T> {
   const blocks = Array.from({ length: nLayers }, (_, i) => {
     const entries = BLOCK_KEYS.map((k) => [k, get(`blocks.${i}.${k}`)] as const);
     return Object.fromEntries(entries) as BlockParams<T>;
@@ -123,6 +137,7 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T): M
   return {
     patchWeight: get('patchWeight'),
     patchBias: get('patchBias'),
+    ...(patchHidden ? { patchOutWeight: get('patchOutWeight'), patchOutBias: get('patchOutBias') } : {}),
     positions: get('positions'),
     tokenEmbedding: get('tokenEmbedding'),
     promptWeight: get('promptWeight'),
@@ -139,7 +154,7 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T): M
 /** Map every leaf of a parameter tree. */
 export function mapParams<A, B>(p: ModelParams<A>, f: (leaf: A, name: string) => B): ModelParams<B> {
   const named = new Map(flattenParams(p));
-  return unflattenParams(p.blocks.length, (name) => f(named.get(name) as A, name));
+  return unflattenParams(p.blocks.length, (name) => f(named.get(name) as A, name), p.patchOutWeight !== undefined);
 }
 
 /** Number of scalar parameters of a config. */

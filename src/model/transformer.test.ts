@@ -11,7 +11,7 @@ import { alignPrompt, keyValidity, structureMask } from './sequence-layout.js';
 import type { LayerCache, PrefixCache } from './transformer.js';
 import { decodeStep, emptyGenerationCache, forwardLogits, prefill } from './transformer.js';
 
-const config: ModelConfig = {
+const baseConfig: ModelConfig = {
   imageSize: 8,
   patchSize: 4,
   dModel: 16,
@@ -25,8 +25,9 @@ const config: ModelConfig = {
 };
 
 describe('transformer', () => {
-  it('KV-cache decoding gives the same logits as the teacher-forced forward pass', async () => {
+  it.each([0, 8])('KV-cache decoding gives the same logits as the teacher-forced forward pass (patch MLP width %i)', async (patchHidden) => {
     await ready();
+    const config: ModelConfig = { ...baseConfig, ...(patchHidden > 0 ? { patchHidden } : {}) };
     const rng = new Rng(7);
     // Larger weights than the default init so that mistakes in masking or positions show up clearly.
     const host = initParams(config, rng);

@@ -108,13 +108,20 @@ function blockFull(x: JaxArray, b: BP, bias: JaxArray, c: ModelConfig): { x: Jax
  */
 function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray, promptValid: JaxArray): { x: JaxArray; cond: JaxArray } {
   const [B, P] = promptValid.shape as [number, number];
-  const img = linear(patches, p.patchWeight, p.patchBias);
+  const img = embedPatches(p, patches);
   const promptTokens = tokens.ref.slice([], [0, P]);
   const tok = np.take(p.tokenEmbedding, tokens, 0);
   const cond = promptCondition(tok.ref.slice([], [0, P], []), np.take(p.promptScore, promptTokens, 0), promptValid, p.promptWeight);
   const d = cond.shape[1] as number;
   const x = np.concatenate([img, tok], 1).add(positions).add(cond.ref.reshape([B, 1, d]));
   return { x, cond };
+}
+
+/** Patch embeddings `[B, Np, d]`: linear, or through the hidden layer when the params have one. */
+function embedPatches(p: P, patches: JaxArray): JaxArray {
+  const first = linear(patches, p.patchWeight, p.patchBias);
+  if (p.patchOutWeight === undefined || p.patchOutBias === undefined) return first;
+  return linear(nn.gelu(first, { approximate: true }), p.patchOutWeight, p.patchOutBias);
 }
 
 /** The conditioning vector `[B, d]` from prompt embeddings `[B, P, d]`, their pooling scores and validity `[B, P]`. */
@@ -331,6 +338,8 @@ export function decodeStep(
   prefixBias.dispose();
   p.patchWeight.dispose();
   p.patchBias.dispose();
+  p.patchOutWeight?.dispose();
+  p.patchOutBias?.dispose();
   if (!hasPointer(c)) {
     p.pointerQuery.dispose();
     p.pointerKey.dispose();

@@ -8,11 +8,12 @@ import { flattenParams, initParams } from '../model/params.js';
 import { Rng } from '../model/rng.js';
 import { createTrainStep, stepScalars, zeroMoments } from './adamw.js';
 
-const config: ModelConfig = { imageSize: 4, patchSize: 2, dModel: 4, nLayers: 1, nHeads: 1, mlpRatio: 1, vocabSize: 5, promptLength: 1, targetLength: 2, coordinateBins: 0 };
+const baseConfig: ModelConfig = { imageSize: 4, patchSize: 2, dModel: 4, nLayers: 1, nHeads: 1, mlpRatio: 1, vocabSize: 5, promptLength: 1, targetLength: 2, coordinateBins: 0 };
 
 describe('AdamW step', () => {
-  it('matches a hand computation: clipping, bias correction, decoupled decay on matrices only', async () => {
+  it.each([0, 3])('matches a hand computation: clipping, bias correction, decoupled decay on matrices only (patch MLP width %i)', async (patchHidden) => {
     await ready();
+    const config: ModelConfig = { ...baseConfig, ...(patchHidden > 0 ? { patchHidden } : {}) };
     const host = initParams(config, new Rng(1));
     const o = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1, maxGradNorm: 0.5 };
     // loss = sum over leaves of sum(p * c) with c = 1: gradient of every element is 1.

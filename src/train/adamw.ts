@@ -7,7 +7,7 @@
 import type { JaxArray, JsTree, OwnedFunction } from '../model/jax.js';
 import { jit, np, tree, valueAndGrad } from '../model/jax.js';
 import type { ModelParams } from '../model/params.js';
-import { flattenParams, mapParams, unflattenParams } from '../model/params.js';
+import { flattenParams, mapParams } from '../model/params.js';
 
 /** Hyper-parameters fixed for a run. */
 export interface AdamWOptions {
@@ -79,10 +79,9 @@ export function createTrainStep<B extends JsTree<JaxArray>>(loss: (p: Params, ba
     });
     clip.dispose();
     tree.dispose([s.lr, s.correction1, s.correction2]);
-    const nl = params.blocks.length;
     return {
       params: next,
-      state: { m: unflattenParams(nl, (n) => m.get(n) as JaxArray), v: unflattenParams(nl, (n) => v.get(n) as JaxArray) },
+      state: { m: mapParams(next, (_, n) => m.get(n) as JaxArray), v: mapParams(next, (_, n) => v.get(n) as JaxArray) },
       loss: value,
       gradNorm: norm,
     };

@@ -14,7 +14,7 @@ import type { ModelConfig } from '../model/config.js';
 import type { JaxArray, OwnedFunction } from '../model/jax.js';
 import { jit, np, tree, valueAndGrad } from '../model/jax.js';
 import type { ModelParams } from '../model/params.js';
-import { flattenParams, mapParams, unflattenParams } from '../model/params.js';
+import { flattenParams, mapParams } from '../model/params.js';
 import { forwardLogits } from '../model/transformer.js';
 import type { AdamWOptions, AdamWState, StepScalars } from './adamw.js';
 import type { ClipRange, LossAggregation } from './policy-loss.js';
@@ -148,10 +148,9 @@ export function createGrpoUpdate(c: ModelConfig, lossOptions: GrpoLossOptions, o
     });
     clip.dispose();
     tree.dispose([s.lr, s.correction1, s.correction2]);
-    const nl = params.blocks.length;
     return {
       params: next,
-      state: { m: unflattenParams(nl, (n) => m.get(n) as JaxArray), v: unflattenParams(nl, (n) => v.get(n) as JaxArray) },
+      state: { m: mapParams(next, (_, n) => m.get(n) as JaxArray), v: mapParams(next, (_, n) => v.get(n) as JaxArray) },
       loss: value as JaxArray,
       gradNorm: norm,
       aux: aux as GrpoAux,

@@ -128,6 +128,7 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
     nLayers: o.nLayers,
     nHeads: o.nHeads,
     mlpRatio: o.mlpRatio,
+    ...(o.patchHidden > 0 ? { patchHidden: o.patchHidden } : {}),
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, promptLength),
     targetLength: Math.min(o.maxTargetLength, targetLength),
