@@ -28,7 +28,8 @@ import { computeScore } from '../src/rewards/index.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/reward-official-400.jsonl');
 const PYTHON_REFERENCE = join(ROOT, 'bench/reward_reference.py');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The `vla-r1` command of the same build as this benchmark (dist/, or whichever --outDir it was compiled into). */
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const TIME = '/usr/bin/time';
 const CLI_LINES = 100_000;
 /** Seconds per timed in-process round; each side runs ROUNDS alternating rounds and the best counts. */

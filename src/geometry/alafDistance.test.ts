@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alafDistance, alafDistanceFlat, lastDiscreteFrechet } from './alafDistance.js';
+import { alafDistance, alafDistanceFlat, alafDistancesInto, alafDistanceWeighted, lastDiscreteFrechet } from './alafDistance.js';
 import { discreteFrechet } from './discreteFrechet.js';
+import { useFrechetSimd } from './frechetSimd.js';
 import { LocalGeometry } from './localGeometry.js';
 import { trajectory } from './testArbitraries.js';
 import type { Point } from '../protocol/types.js';
@@ -54,6 +55,41 @@ describe('alafDistance', () => {
     expect(dfd).toBe(discreteFrechet(p, q));
     expect(d).toBe(alafDistance(p, q));
     expect(d).toBeGreaterThanOrEqual(dfd);
+  });
+
+  it('alafDistancesInto writes the ALAF distance and the plain DFD of alafDistanceWeighted', () => {
+    fc.assert(
+      fc.property(trajectory(), trajectory(), (p, q) => {
+        const flat = (t: readonly Point[]) => Float64Array.from(t.flat());
+        const out = new Float64Array(3);
+        alafDistancesInto(flat(p), p.length, flat(q), q.length, 0.25, 0.1, out, 1);
+        expect(Object.is(out[1], alafDistanceWeighted(flat(p), p.length, flat(q), q.length, 0.25, 0.1, true))).toBe(true);
+        expect(Object.is(out[2], lastDiscreteFrechet())).toBe(true);
+      }),
+    );
+  });
+
+  it('gives the same values bit for bit with the WebAssembly recurrences and without them', () => {
+    const edge = fc.tuple(fc.constantFrom(0, 0.25, 1), fc.constantFrom(0, 0.5, 1)); // repeats, collinear runs
+    const path = fc.array(fc.oneof(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), edge), {
+      minLength: 1,
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(path, path, (p, q) => {
+        const flat = (t: readonly Point[]) => Float64Array.from(t.flat());
+        const simd = alafDistanceFlat(flat(p), p.length, flat(q), q.length, {}, true);
+        const simdDfd = lastDiscreteFrechet();
+        useFrechetSimd(false);
+        try {
+          expect(Object.is(alafDistanceFlat(flat(p), p.length, flat(q), q.length, {}, true), simd)).toBe(true);
+          expect(Object.is(lastDiscreteFrechet(), simdDfd)).toBe(true);
+        } finally {
+          useFrechetSimd(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('is ≥ 0, ≥ the plain DFD, symmetric, and 0 against itself', () => {

@@ -4,6 +4,7 @@ import { requireNonEmpty } from './frechetRecurrence.js';
 import { EPS, LocalGeometry, NEAR_PARALLEL } from './localGeometry.js';
 import { HeadingGeometry } from './headingGeometry.js';
 import { pyMax, pyMin, pyMin3, pythonHypot } from './pythonMath.js';
+import { frechetBlockRows, frechetCells, frechetSimdAvailable, frechetSimdRows } from './frechetSimd.js';
 import { scratch, Slot } from './scratch.js';
 
 /** Weights of the angle and length terms of {@link alafDistance}. */
@@ -20,8 +21,11 @@ export const ALAF_DEFAULTS = { lambdaAngle: 0.25, lambdaLength: 0.1 } as const;
 const geometryP = new LocalGeometry();
 const geometryQ = new LocalGeometry();
 
-/** The plain discrete Fréchet distance of the last {@link alafDistanceFlat} call made with `withFrechet`. */
-let lastFrechet = NaN;
+/**
+ * Where the recurrences leave their results: ALAF at 0, the plain discrete Fréchet distance at 1 (NaN unless asked
+ * for). A double stored in a typed array is not boxed, as one returned from a call or kept in a module variable can be.
+ */
+const results = new Float64Array(2);
 
 function requireNoInfinity(xy: Float64Array, n: number): void {
   for (let k = 0; k < 2 * n; k++) {
@@ -74,7 +78,7 @@ function alafRecurrence(
   lambdaAngle: number,
   lambdaLength: number,
   withFrechet: boolean,
-): number {
+): void {
   const gp = geometryP;
   const { dirX: qx, dirY: qy, dirNorm: qNorm, length: qLen, logLength: qLog, logLengthEps: qLogEps } = geometryQ;
   let prev = scratch(Slot.rowA, n);
@@ -147,8 +151,8 @@ function alafRecurrence(
     prev2 = cur2;
     cur2 = t2;
   }
-  lastFrechet = withFrechet ? prev2[n - 1]! : NaN;
-  return prev[n - 1]!;
+  results[0] = prev[n - 1]!;
+  results[1] = withFrechet ? prev2[n - 1]! : NaN;
 }
 
 /**
@@ -157,28 +161,9 @@ function alafRecurrence(
  * within ~1e-13 of the official `acos` (whose own error there is a few ulps over sin(angle)).
  */
 const NEAR_PARALLEL_ANGLE = 2e-3;
-const TWO_PI = 2 * Math.PI;
 
 const headingsP = new HeadingGeometry();
 const headingsQ = new HeadingGeometry();
-
-/**
- * Where the out-of-line paths of the kernel leave their result: a number returned from a call into the hot loop
- * would be boxed there (a heap allocation per cell), one read from a Float64Array is not.
- */
-const coldResult = new Float64Array(1);
-/** The candidates of the two clamps of a cell (see {@link headingRecurrence}). */
-const clamp = new Float64Array(6);
-
-/** {@link exactAngle} into `coldResult[0]`. */
-function exactAngleInto(i: number, j: number): void {
-  coldResult[0] = exactAngle(i, j);
-}
-
-/** `pythonHypot` into `coldResult[0]`. */
-function hypotInto(dx: number, dy: number): void {
-  coldResult[0] = pythonHypot(dx, dy);
-}
 
 /** The official angle of pair (i, j) from the exact directions of the two points (0 when either is zero). */
 function exactAngle(i: number, j: number): number {
@@ -193,14 +178,195 @@ function exactAngle(i: number, j: number): number {
   return Math.acos(pyMax(-1, pyMin(1, cos)));
 }
 
+/** Cells of the last {@link fillCostRows} that need the exact arithmetic, as indices into its `out` (grown as needed). */
+let exactCells = new Int32Array(64);
+
+/**
+ * The ALAF costs and distances of rows `first .. first + count` (points of P against every point of Q) into
+ * `out`, from index `at`, as interleaved (cost, distance) pairs, row after row: the distance plus λθ times the
+ * angle between the two directions plus λr times |ln(ℓ_P/ℓ_Q)|. The angle is the difference of the two
+ * headings, except near 0 and π, where it is the official `acos` of the exact cosine; those cells (and distances
+ * that underflow) are listed during the loop and recomputed after it ({@link fillExactCell}), so that the loop
+ * makes no call (after a call, the compiled loop would check its arrays again).
+ */
+function fillCostRows(
+  pxy: Float64Array,
+  first: number,
+  count: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withEps: boolean,
+  out: Float64Array,
+  at: number,
+): void {
+  const twoPi = 2 * Math.PI;
+  const parallelBelow = NEAR_PARALLEL_ANGLE;
+  const antiparallelAbove = Math.PI - NEAR_PARALLEL_ANGLE;
+  const p = headingsP;
+  const { heading: qHeading, angleWeight: qWeight, length: qLength, logLength: qLogLength, logLengthEps: qLogEps } = headingsQ;
+  if (exactCells.length < count * n) exactCells = new Int32Array(Math.max(count * n, 2 * exactCells.length));
+  const exact = exactCells;
+  let exactCount = 0;
+  let k = at;
+  for (let i = first; i < first + count; i++) {
+    const px = pxy[2 * i]!;
+    const py = pxy[2 * i + 1]!;
+    const h = p.heading[i]!;
+    const weight = p.angleWeight[i]!;
+    const pLong = p.length[i]! > EPS;
+    const logLength = p.logLength[i]!;
+    const logLengthEps = p.logLengthEps[i]!;
+    for (let j = 0; j < n; j++) {
+      const dx = px - qxy[2 * j]!;
+      const dy = py - qxy[2 * j + 1]!;
+      const d = Math.sqrt(dx * dx + dy * dy);
+      // the difference of two headings in (−π, π], folded into [0, π]
+      const turn = Math.abs(h - qHeading[j]!);
+      const otherWay = twoPi - turn;
+      const fold = +(otherWay < turn);
+      const angle = turn * (1 - fold) + otherWay * fold;
+      if (angle < parallelBelow || angle > antiparallelAbove || (!(d > 1e-150) && (dx !== 0 || dy !== 0))) {
+        exact[exactCount++] = k;
+      }
+      // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per segment.
+      let ratio = logLength - qLogLength[j]!;
+      if (withEps && !(pLong && qLength[j]! > EPS)) ratio = logLengthEps - qLogEps[j]!;
+      // a zero direction has angle 0 with anything: weight 0 (angle · 1 is the angle, exactly)
+      out[k] = d + lambdaAngle * (angle * (weight * qWeight[j]!)) + lambdaLength * Math.abs(ratio);
+      out[k + 1] = d;
+      k += 2;
+    }
+  }
+  for (let e = 0; e < exactCount; e++) {
+    const cell = (exact[e]! - at) / 2;
+    fillExactCell(pxy, first + Math.floor(cell / n), qxy, cell % n, lambdaAngle, lambdaLength, withEps, out, exact[e]!);
+  }
+}
+
+/**
+ * The cost and distance of pair (i, j) into `out[k]`, `out[k + 1]` as {@link fillCostRows} computes them, but
+ * with the exact `hypot` where `sqrt(dx² + dy²)` underflows, and the official `acos` where the heading
+ * difference is near 0 or π.
+ */
+function fillExactCell(
+  pxy: Float64Array,
+  i: number,
+  qxy: Float64Array,
+  j: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withEps: boolean,
+  out: Float64Array,
+  k: number,
+): void {
+  const p = headingsP;
+  const q = headingsQ;
+  const dx = pxy[2 * i]! - qxy[2 * j]!;
+  const dy = pxy[2 * i + 1]! - qxy[2 * j + 1]!;
+  let d = Math.sqrt(dx * dx + dy * dy);
+  if (!(d > 1e-150) && (dx !== 0 || dy !== 0)) d = pythonHypot(dx, dy); // underflow: the exact hypot
+  const turn = Math.abs(p.heading[i]! - q.heading[j]!);
+  const otherWay = 2 * Math.PI - turn;
+  let angle = otherWay < turn ? otherWay : turn;
+  if (angle < NEAR_PARALLEL_ANGLE || angle > Math.PI - NEAR_PARALLEL_ANGLE) angle = exactAngle(i, j);
+  let ratio = p.logLength[i]! - q.logLength[j]!;
+  if (withEps && !(p.length[i]! > EPS && q.length[j]! > EPS)) ratio = p.logLengthEps[i]! - q.logLengthEps[j]!;
+  out[k] = d + lambdaAngle * (angle * (p.angleWeight[i]! * q.angleWeight[j]!)) + lambdaLength * Math.abs(ratio);
+  out[k + 1] = d;
+}
+
+/**
+ * The candidates of the selections of {@link frechetRowJs}: a selection is one indexed load of this small
+ * array, cheaper than a branch on a data-dependent comparison (mispredicted about half the time).
+ */
+const pick = new Float64Array(16);
+
+/**
+ * One row of both recurrences in JavaScript (where WebAssembly SIMD is missing, see `frechetSimd.ts`), from
+ * the interleaved (cost, distance) pairs of the row and the previous row `prev`/`prev2` (ALAF/plain) into
+ * `cur`/`cur2`. The costs are finite and never −0, so Python's `max`/`min` reduce to plain comparisons, and any
+ * exact selection gives the official values. Along the row, C(i, j) = max(min(m, C(i, j−1)), cost) with
+ * m = min(C(i−1, j), C(i−1, j−1)) is C(i, j−1) clamped to [cost, max(m, cost)]: the bounds are off the row's
+ * dependency chain, which is one comparison pair and one load per cell.
+ */
+function frechetRowJs(
+  costs: Float64Array,
+  n: number,
+  first: boolean,
+  prev: Float64Array,
+  prev2: Float64Array,
+  cur: Float64Array,
+  cur2: Float64Array,
+): void {
+  const t = pick;
+  let left = costs[0]!;
+  let left2 = costs[1]!;
+  if (first) {
+    cur[0] = left;
+    cur2[0] = left2;
+    for (let j = 1; j < n; j++) {
+      const v = costs[2 * j]!;
+      const d = costs[2 * j + 1]!;
+      t[0] = left;
+      t[1] = v;
+      left = t[+(v > left)]!;
+      t[2] = left2;
+      t[3] = d;
+      left2 = t[2 + +(d > left2)]!;
+      cur[j] = left;
+      cur2[j] = left2;
+    }
+    return;
+  }
+  let diag = prev[0]!;
+  let diag2 = prev2[0]!;
+  t[0] = diag;
+  t[1] = left;
+  left = t[+(left > diag)]!;
+  t[2] = diag2;
+  t[3] = left2;
+  left2 = t[2 + +(left2 > diag2)]!;
+  cur[0] = left;
+  cur2[0] = left2;
+  for (let j = 1; j < n; j++) {
+    const v = costs[2 * j]!;
+    const d = costs[2 * j + 1]!;
+    const up = prev[j]!;
+    const up2 = prev2[j]!;
+    t[6] = up;
+    t[7] = diag;
+    const low = t[6 + +(diag < up)]!;
+    t[8] = up2;
+    t[9] = diag2;
+    const low2 = t[8 + +(diag2 < up2)]!;
+    t[10] = low;
+    t[11] = v;
+    const hi = t[10 + +(v > low)]!;
+    t[12] = low2;
+    t[13] = d;
+    const hi2 = t[12 + +(d > low2)]!;
+    diag = up;
+    diag2 = up2;
+    t[0] = v;
+    t[1] = left;
+    t[2] = hi;
+    left = t[+(left >= v) + +(left > hi)]!;
+    t[3] = d;
+    t[4] = left2;
+    t[5] = hi2;
+    left2 = t[3 + +(left2 >= d) + +(left2 > hi2)]!;
+    cur[j] = left;
+    cur2[j] = left2;
+  }
+}
+
 /**
  * The fast kernel, on trajectories that {@link HeadingGeometry.compute} accepted (finite coordinates) and finite
- * weights: every cost is finite and not −0, so Python's `max(a, b)` (`b > a ? b : a`) can be computed without a
- * branch as `a·(1 − k) + b·k` with k = +(b > a), which is exact for such numbers (a branch on these
- * data-dependent comparisons mispredicts about half the time, which costs more than the two multiplications); the
- * step along a row is a clamp done by one indexed load of a small Float64Array, which keeps the row's
- * dependency chain short. The angle of a pair is the difference of the two headings, except near 0 and π where
- * it is the official `acos` of the exact cosine.
+ * weights, into {@link results}: block of rows by block of rows, the costs of the pairs ({@link fillCostRows}),
+ * then both recurrences over them in WebAssembly SIMD (`frechetSimd.ts`); without WebAssembly, row by row in
+ * JavaScript ({@link frechetRowJs}).
  */
 function headingRecurrence(
   pxy: Float64Array,
@@ -210,110 +376,41 @@ function headingRecurrence(
   lambdaAngle: number,
   lambdaLength: number,
   withFrechet: boolean,
-): number {
-  const { heading: pHeading, angleWeight: pWeight, length: pLength, logLength: pLogLength } = headingsP;
-  const { heading: qHeading, angleWeight: qWeight, length: qLength, logLength: qLogLength } = headingsQ;
+): void {
   const withEps = headingsP.hasShort || headingsQ.hasShort;
   if (withEps) {
-    headingsP.withEpsLogs();
-    headingsQ.withEpsLogs();
+    headingsP.withEpsLogs(headingsQ.hasShort);
+    headingsQ.withEpsLogs(headingsP.hasShort);
   }
-  const pLogEps = headingsP.logLengthEps;
-  const qLogEps = headingsQ.logLengthEps;
+  if (frechetSimdAvailable()) {
+    const blockRows = frechetBlockRows(n);
+    const cells = frechetCells();
+    for (let i = 0; i < m; i += blockRows) {
+      const count = Math.min(blockRows, m - i);
+      fillCostRows(pxy, i, count, qxy, n, lambdaAngle, lambdaLength, withEps, cells, 2 * n);
+      frechetSimdRows(count, n, i === 0);
+    }
+    results[0] = cells[2 * n - 2]!;
+    results[1] = withFrechet ? cells[2 * n - 1]! : NaN;
+    return;
+  }
+  const costs = scratch(Slot.cost, 2 * n);
   let prev = scratch(Slot.rowA, n);
   let cur = scratch(Slot.rowB, n);
   let prev2 = scratch(Slot.rowA2, n);
   let cur2 = scratch(Slot.rowB2, n);
   for (let i = 0; i < m; i++) {
-    const px = pxy[2 * i]!;
-    const py = pxy[2 * i + 1]!;
-    const h = pHeading[i]!;
-    const weight = pWeight[i]!;
-    const pLong = pLength[i]! > EPS;
-    const logLength = pLogLength[i]!;
-    const logLengthEps = pLogEps[i]!;
-    let left = 0;
-    let diag = 0;
-    let left2 = 0;
-    let diag2 = 0;
-    // Selections are written out inline as `a·(1 − k) + b·k` with k = +(comparison): exact here, branch-free,
-    // and cheap even before the JIT optimises this loop (a call per selection is not).
-    for (let j = 0; j < n; j++) {
-      const dx = px - qxy[2 * j]!;
-      const dy = py - qxy[2 * j + 1]!;
-      let d = Math.sqrt(dx * dx + dy * dy);
-      if (!(d > 1e-150) && (dx !== 0 || dy !== 0)) {
-        hypotInto(dx, dy); // underflow: the exact hypot
-        d = coldResult[0]!;
-      }
-      // the difference of two headings in (−π, π], folded into [0, π]
-      const turn = Math.abs(h - qHeading[j]!);
-      const otherWay = TWO_PI - turn;
-      let k = +(otherWay < turn);
-      let angle = turn * (1 - k) + otherWay * k;
-      if (angle < NEAR_PARALLEL_ANGLE || angle > Math.PI - NEAR_PARALLEL_ANGLE) {
-        exactAngleInto(i, j);
-        angle = coldResult[0]!;
-      }
-      // ln(a/b) as ln a − ln b: within a few ulps of the official log of the ratio, one log per segment.
-      let ratio = logLength - qLogLength[j]!;
-      if (withEps && !(pLong && qLength[j]! > EPS)) ratio = logLengthEps - qLogEps[j]!;
-      // a zero direction has angle 0 with anything: weight 0 (angle · 1 is the angle, exactly)
-      const value = d + lambdaAngle * (angle * (weight * qWeight[j]!)) + lambdaLength * Math.abs(ratio);
-      // C(i, j) = max(min(m, C(i, j−1)), cost) with m = min(C(i−1, j), C(i−1, j−1)) is C(i, j−1) clamped to
-      // [cost, max(m, cost)]; the bounds are off the row's dependency chain, and the clamp is one indexed load
-      // (k picks cost, C(i, j−1) or the upper bound), cheaper in latency than two arithmetic selections.
-      let x = value;
-      let x2 = d;
-      let hi = Number.MAX_VALUE;
-      let hi2 = Number.MAX_VALUE;
-      if (i > 0) {
-        const up = prev[j]!;
-        const up2 = prev2[j]!;
-        let low = up;
-        let low2 = up2;
-        if (j > 0) {
-          k = +(diag < low);
-          low = low * (1 - k) + diag * k;
-          k = +(diag2 < low2);
-          low2 = low2 * (1 - k) + diag2 * k;
-          x = left;
-          x2 = left2;
-        }
-        k = +(value > low);
-        hi = low * (1 - k) + value * k;
-        k = +(d > low2);
-        hi2 = low2 * (1 - k) + d * k;
-        if (j === 0) {
-          x = hi;
-          x2 = hi2;
-        }
-        diag = up;
-        diag2 = up2;
-      } else if (j > 0) {
-        x = left;
-        x2 = left2;
-      }
-      clamp[0] = value;
-      clamp[1] = x;
-      clamp[2] = hi;
-      left = clamp[+(x >= value) + +(x > hi)]!;
-      clamp[3] = d;
-      clamp[4] = x2;
-      clamp[5] = hi2;
-      left2 = clamp[3 + +(x2 >= d) + +(x2 > hi2)]!;
-      cur[j] = left;
-      cur2[j] = left2;
-    }
-    const t = prev;
+    fillCostRows(pxy, i, 1, qxy, n, lambdaAngle, lambdaLength, withEps, costs, 0);
+    frechetRowJs(costs, n, i === 0, prev, prev2, cur, cur2);
+    const swap = prev;
     prev = cur;
-    cur = t;
-    const t2 = prev2;
+    cur = swap;
+    const swap2 = prev2;
     prev2 = cur2;
-    cur2 = t2;
+    cur2 = swap2;
   }
-  lastFrechet = withFrechet ? prev2[n - 1]! : NaN;
-  return prev[n - 1]!;
+  results[0] = prev[n - 1]!;
+  results[1] = withFrechet ? prev2[n - 1]! : NaN;
 }
 
 /**
@@ -353,6 +450,45 @@ export function alafDistanceWeighted(
   lambdaLength: number,
   withFrechet: boolean,
 ): number {
+  computeDistances(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+  return results[0]!;
+}
+
+/**
+ * The ALAF distance and the plain discrete Fréchet distance of P (`m` points in `pxy`) and Q (`n` in `qxy`),
+ * written to `out[at]` and `out[at + 1]`: the values of {@link alafDistanceWeighted} with `withFrechet` and of
+ * {@link lastDiscreteFrechet}, without a number returned through a call (the reward's hot path). Throws as
+ * {@link alafDistance} does.
+ *
+ * @example
+ * const out = new Float64Array(2);
+ * alafDistancesInto(Float64Array.of(0, 0, 1, 0), 2, Float64Array.of(0, 1, 1, 1), 2, 0.25, 0.1, out, 0); // out = [1, 1]
+ */
+export function alafDistancesInto(
+  pxy: Float64Array,
+  m: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  out: Float64Array,
+  at: number,
+): void {
+  computeDistances(pxy, m, qxy, n, lambdaAngle, lambdaLength, true);
+  out[at] = results[0]!;
+  out[at + 1] = results[1]!;
+}
+
+/** Both distances into {@link results} (the fast kernel, or the general path for NaN and non-finite weights). */
+function computeDistances(
+  pxy: Float64Array,
+  m: number,
+  qxy: Float64Array,
+  n: number,
+  lambdaAngle: number,
+  lambdaLength: number,
+  withFrechet: boolean,
+): void {
   if (m === 0 || n === 0) throw new RangeError('angle-length augmented Fréchet distance of an empty trajectory');
   if (
     Number.isFinite(lambdaAngle) &&
@@ -360,7 +496,8 @@ export function alafDistanceWeighted(
     headingsP.compute(pxy, m) &&
     headingsQ.compute(qxy, n)
   ) {
-    return headingRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+    headingRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+    return;
   }
   // The general path: NaN coordinates (and infinite ones: an error), non-finite weights.
   requireNoInfinity(pxy, m);
@@ -371,12 +508,12 @@ export function alafDistanceWeighted(
     geometryP.withEpsLogs();
     geometryQ.withEpsLogs();
   }
-  return alafRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
+  alafRecurrence(pxy, m, qxy, n, lambdaAngle, lambdaLength, withFrechet);
 }
 
 /** The discrete Fréchet distance computed by the last `alafDistanceFlat(…, withFrechet = true)` call. */
 export function lastDiscreteFrechet(): number {
-  return lastFrechet;
+  return results[1]!;
 }
 
 /**

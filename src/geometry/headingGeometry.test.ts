@@ -97,6 +97,20 @@ describe('HeadingGeometry', () => {
     expect(g.compute(Float64Array.of(0, 0, Infinity, 0), 2)).toBe(false);
   });
 
+  it('fills the EPS-shifted log lengths the kernel reads: at short points, and everywhere when the other side has one', () => {
+    const g = new HeadingGeometry();
+    g.compute(Float64Array.of(0, 0, 0, 0, 1, 0, 1, 1e-13), 4); // a repeated point, then a step of 1, then of 1e-13
+    expect(g.hasShort).toBe(true);
+    g.logLengthEps.fill(NaN);
+    g.withEpsLogs(false);
+    expect(g.logLengthEps[0]).toBe(Math.log(0 + EPS)); // ℓ = 0: the constant ln EPS
+    expect(g.logLengthEps[1]).toBeNaN(); // long, and the other side has no short point: not read
+    expect(g.logLengthEps[2]).toBe(Math.log(1e-13 + EPS));
+    expect(g.logLengthEps[3]).toBe(Math.log(1e-13 + EPS));
+    g.withEpsLogs(true);
+    expect(g.logLengthEps[1]).toBe(Math.log(1 + EPS));
+  });
+
   it('makes the fast kernel agree with the official arithmetic (1e-12), DFD included', () => {
     fc.assert(
       fc.property(path, path, fc.boolean(), (p, q, same) => {

@@ -15,6 +15,13 @@ const HUGE_COORDINATE = 1e150;
 const U_TURN_MARGIN = 0.02;
 const TWO_PI = 2 * Math.PI;
 
+/** ln(0 + EPS): the EPS-shifted log length of a repeated point. */
+const LOG_EPS = Math.log(EPS);
+/** How much of `logLengthEps` {@link HeadingGeometry.withEpsLogs} has filled. */
+const EPS_LOGS_NONE = 0;
+const EPS_LOGS_AT_SHORT = 1;
+const EPS_LOGS_EVERYWHERE = 2;
+
 /** Segment kinds: at least 1e-9 long; exactly zero (a repeated point); shorter than 1e-9 but not zero. */
 const ORDINARY = 0;
 const ZERO = 1;
@@ -39,7 +46,7 @@ function wrapAngle(h: number): number {
  * - `heading[i]`: the angle of the direction t_i, in (−π, π]; `angleWeight[i]` is 0 where t_i is the zero
  *   vector (the official angle with it is 0), else 1;
  * - `length[i]`: ℓ_i (to the next point; the last point to the previous one; 0 for a single point);
- *   `logLength[i]` = ln ℓ_i where ℓ_i > EPS, and `logLengthEps[i]` = ln(ℓ_i + EPS) after {@link withEpsLogs};
+ *   `logLength[i]` = ln ℓ_i where ℓ_i > EPS, and `logLengthEps[i]` = ln(ℓ_i + EPS) where {@link withEpsLogs} says;
  *   `hasShort` when some ℓ_i ≤ EPS;
  * - `exactDirX/Y/Norm[i]`: the official direction and its norm, bit for bit, after {@link ensureExactAt}(i).
  *
@@ -70,12 +77,15 @@ export class HeadingGeometry {
   private segmentKind: Uint8Array = new Uint8Array(16);
   /** `exactStamp[i] === generation` when point i's exact direction is valid. */
   private exactStamp: Uint32Array = new Uint32Array(16);
+  /** The official unit vector of segment k (points k to k + 1), valid when `segmentStamp[k] === generation`. */
+  private segmentX: Float64Array = new Float64Array(16);
+  private segmentY: Float64Array = new Float64Array(16);
+  private segmentStamp: Uint32Array = new Uint32Array(16);
   private generation = 1;
   private xy: Float64Array = new Float64Array(0);
   private count = 0;
-  private epsLogsReady = false;
-  /** The unit vector written by {@link exactSegment}. */
-  private readonly segment = new Float64Array(2);
+  /** Where `logLengthEps` is valid: none yet, at short points, everywhere. */
+  private epsLogs = EPS_LOGS_NONE;
 
   /**
    * Fill the arrays for the `n` ≥ 1 points of `xy` (interleaved x, y; kept by reference until the next call).
@@ -119,11 +129,25 @@ export class HeadingGeometry {
     return true;
   }
 
-  /** Make `logLengthEps` valid (needed only when this or the other trajectory has a short ℓ). */
-  withEpsLogs(): void {
-    if (this.epsLogsReady) return;
-    for (let i = 0; i < this.count; i++) this.logLengthEps[i] = Math.log(this.length[i]! + EPS);
-    this.epsLogsReady = true;
+  /**
+   * Make `logLengthEps[i]` valid wherever the kernel reads it (pairs with a short ℓ on either side use it): at
+   * every short point, and at every point when `otherHasShort`. A repeated point (ℓ = 0) has the constant
+   * ln(0 + EPS) = ln EPS, without a call to `Math.log`.
+   *
+   * @example
+   * g.compute(Float64Array.of(0, 0, 0, 0, 1, 0), 3); // a repeated point: g.hasShort
+   * g.withEpsLogs(false); // g.logLengthEps[0] = ln 1e-12 (the other points are long: not needed)
+   */
+  withEpsLogs(otherHasShort: boolean): void {
+    const wanted = otherHasShort ? EPS_LOGS_EVERYWHERE : EPS_LOGS_AT_SHORT;
+    if (this.epsLogs >= wanted) return;
+    const { length, logLengthEps } = this;
+    for (let i = 0; i < this.count; i++) {
+      const len = length[i]!;
+      if (len === 0) logLengthEps[i] = LOG_EPS;
+      else if (otherHasShort || !(len > EPS)) logLengthEps[i] = Math.log(len + EPS);
+    }
+    this.epsLogs = wanted;
   }
 
   /**
@@ -136,16 +160,16 @@ export class HeadingGeometry {
     let tx = 0;
     let ty = 0;
     if (n > 1) {
-      const segment = this.segment;
-      this.exactSegment(i === n - 1 ? i - 1 : i);
-      tx = segment[0]!;
-      ty = segment[1]!;
+      const k = i === n - 1 ? i - 1 : i;
+      this.ensureExactSegment(k);
+      tx = this.segmentX[k]!;
+      ty = this.segmentY[k]!;
       if (i > 0 && i < n - 1) {
         const outX = tx;
         const outY = ty;
-        this.exactSegment(i - 1);
-        const inX = segment[0]!;
-        const inY = segment[1]!;
+        this.ensureExactSegment(i - 1);
+        const inX = this.segmentX[i - 1]!;
+        const inY = this.segmentY[i - 1]!;
         const sx = inX + outX;
         const sy = inY + outY;
         const norm = pythonHypot(sx, sy);
@@ -198,15 +222,20 @@ export class HeadingGeometry {
     this.angleWeight[i] = flat ? 0 : 1;
   }
 
-  /** The official unit vector of segment k (points k to k + 1), (0, 0) when shorter than EPS, into `segment`. */
-  private exactSegment(k: number): void {
+  /**
+   * Make `segmentX/Y[k]` the official unit vector of segment k (points k to k + 1), (0, 0) when shorter than EPS
+   * (an interior point's direction uses two segments, each shared with a neighbour: each is computed once).
+   */
+  private ensureExactSegment(k: number): void {
+    if (this.segmentStamp[k] === this.generation) return;
     const xy = this.xy;
     const dx = xy[2 * k + 2]! - xy[2 * k]!;
     const dy = xy[2 * k + 3]! - xy[2 * k + 1]!;
     const len = pythonHypot(dx, dy);
     const short = len < EPS;
-    this.segment[0] = short ? 0 : dx / len;
-    this.segment[1] = short ? 0 : dy / len;
+    this.segmentX[k] = short ? 0 : dx / len;
+    this.segmentY[k] = short ? 0 : dy / len;
+    this.segmentStamp[k] = this.generation;
   }
 
   /** Start on new points: grow the arrays and invalidate everything computed lazily. */
@@ -223,12 +252,16 @@ export class HeadingGeometry {
       this.segmentHeading = grow(this.segmentHeading, n);
       this.segmentKind = new Uint8Array(this.heading.length);
       this.exactStamp = new Uint32Array(this.heading.length);
+      this.segmentX = grow(this.segmentX, n);
+      this.segmentY = grow(this.segmentY, n);
+      this.segmentStamp = new Uint32Array(this.heading.length);
     }
     this.xy = xy;
     this.count = n;
-    this.epsLogsReady = false;
+    this.epsLogs = EPS_LOGS_NONE;
     if (++this.generation === 0xffffffff) {
       this.exactStamp.fill(0);
+      this.segmentStamp.fill(0);
       this.generation = 1;
     }
   }

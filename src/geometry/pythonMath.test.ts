@@ -16,6 +16,15 @@ describe('pythonHypot', () => {
     expect(pythonHypot(x, y)).toBe(expected);
   });
 
+  it('returns the other coordinate exactly when one is zero (CPython does: the root of an exact square)', () => {
+    for (const y of [0.3, -0.7, 1, 1e-300, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 123.456]) {
+      expect(pythonHypot(0, y)).toBe(Math.abs(y));
+      expect(pythonHypot(y, -0)).toBe(Math.abs(y));
+    }
+    expect(pythonHypot(0, NaN)).toBeNaN();
+    expect(pythonHypot(-0, Infinity)).toBe(Infinity);
+  });
+
   it('follows Python for infinities and NaN', () => {
     expect(pythonHypot(Infinity, NaN)).toBe(Infinity);
     expect(pythonHypot(NaN, -Infinity)).toBe(Infinity);

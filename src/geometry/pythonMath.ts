@@ -63,8 +63,11 @@ export function pythonHypot(x: number, y: number): number {
   const ay = Math.abs(y);
   if (ax === Infinity || ay === Infinity) return Infinity;
   if (ax !== ax || ay !== ay) return NaN;
+  // One coordinate 0 (an axis-parallel step): the algorithm below returns the other one exactly (the square
+  // root of an exact square), so skip it.
+  if (ax === 0) return ay;
+  if (ay === 0) return ax;
   const max = ax > ay ? ax : ay;
-  if (max === 0) return 0;
   bits[0] = max;
   const biased = (words[HIGH_WORD]! >>> 20) & 0x7ff;
   if (biased === 0) return subnormalHypot(ax, ay);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boxToShareRobotPixels, centreToCorners, clip01, cornersToCentre, shareRobotPixelsToBox } from './boxes.js';
+import { boxToShareRobotPixels, centreToCorners, centreToCornersInto, clip01, cornersToCentre, shareRobotPixelsToBox } from './boxes.js';
 
 const close = (a: number, b: number) => expect(a).toBeCloseTo(b, 12);
 
@@ -18,6 +18,18 @@ describe('centreToCorners / cornersToCentre', () => {
     const neg = centreToCorners({ x: 0.5, y: 0.5, width: -0.2, height: -0.2 });
     close(neg.x1, 0.4);
     close(neg.x2, 0.6);
+  });
+
+  it('centreToCornersInto writes the corners of centreToCorners, bit for bit', () => {
+    const value = fc.oneof(fc.double({ noDefaultInfinity: false }), fc.double({ min: -0.5, max: 1.5, noNaN: true }));
+    fc.assert(
+      fc.property(value, value, value, value, fc.integer({ min: 0, max: 4 }), (x, y, width, height, at) => {
+        const out = new Float64Array(8);
+        centreToCornersInto(Float64Array.of(x, y, width, height), out, at);
+        const c = centreToCorners({ x, y, width, height });
+        [c.x1, c.y1, c.x2, c.y2].forEach((v, k) => expect(Object.is(out[at + k], v)).toBe(true));
+      }),
+    );
   });
 
   it('keeps NaN as NaN when clipping, like the official _clip01', () => {

@@ -36,6 +36,25 @@ export function centreToCorners(box: Box): CornerBox {
 }
 
 /**
+ * {@link centreToCorners} of the answer box `box[0..4)` (x, y, width, height) into `out[at..at + 4)` (x1, y1, x2,
+ * y2): the same arithmetic, for callers that keep boxes in typed arrays (no object, no boxed number per box).
+ *
+ * @example
+ * const c = new Float64Array(4);
+ * centreToCornersInto(Float64Array.of(0.5, 0.5, 0.2, 0.4), c, 0); // c ≈ [0.4, 0.3, 0.6, 0.7]
+ */
+export function centreToCornersInto(box: Float64Array, out: Float64Array, at: number): void {
+  const x = box[0]!;
+  const y = box[1]!;
+  const w = Math.abs(box[2]!) / 2;
+  const h = Math.abs(box[3]!) / 2;
+  out[at] = clip01(x - w);
+  out[at + 1] = clip01(y - h);
+  out[at + 2] = clip01(x + w);
+  out[at + 3] = clip01(y + h);
+}
+
+/**
  * Corners to an answer box (centre form); corners given in either order give a positive size.
  *
  * @example

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasThinkTags, outputContentRange } from '../protocol/tagBlocks.js';
-import { findOutputContent, hasThinkPair } from './answerTags.js';
+import { findOutputContent, findOutputOpen, hasThinkPair } from './answerTags.js';
 
 const piece = fc.oneof(
   fc.string({ maxLength: 6 }),
@@ -28,6 +28,8 @@ describe('answer tags', () => {
         expect(findOutputContent(t, a)).toBe(outputContentRange(t, b));
         expect(a).toEqual(b);
         expect(hasThinkPair(t)).toBe(hasThinkTags(t));
+        const open = findOutputOpen(t); // where the first opening tag's content starts, closed or not
+        expect(open).toBe(/<output>/i.test(t) ? t.search(/<output>/i) + 8 : -1);
       }),
       { numRuns: 3000 },
     );

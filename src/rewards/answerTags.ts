@@ -39,6 +39,17 @@ function findOutputClose(text: string, from: number): number {
 }
 
 /**
+ * Where the content of the first `<output>` opening tag (any case) starts, or −1: the block is there if a
+ * closing tag follows (see {@link findOutputContent}).
+ *
+ * @example
+ * findOutputOpen('<think>a</think> <OUTPUT>[1]</output>'); // 25
+ */
+export function findOutputOpen(text: string): number {
+  return matchEnd(OUTPUT_OPEN, text, 0);
+}
+
+/**
  * Bounds of the official `m.group(1).strip()` of the first `<output>` block into `range`; false when there is
  * no block. The character at `range.end` (if any) is whitespace or the `<` of the closing tag.
  *
@@ -47,7 +58,7 @@ function findOutputClose(text: string, from: number): number {
  * findOutputContent('<think>a</think> <OUTPUT> [1] </output>', range); // true, range = {start: 25, end: 28}
  */
 export function findOutputContent(text: string, range: ContentRange): boolean {
-  const contentStart = matchEnd(OUTPUT_OPEN, text, 0);
+  const contentStart = findOutputOpen(text);
   if (contentStart < 0) return false;
   const closeStart = findOutputClose(text, contentStart);
   if (closeStart < 0) return false;

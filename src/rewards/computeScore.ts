@@ -46,6 +46,9 @@ export interface RewardResult {
 }
 
 const slots = new Float64Array(REWARD_SLOTS);
+/** The default options and "no strict violation", shared so that a call with the defaults allocates only its result. */
+const DEFAULT_OPTIONS: RewardOptions = {};
+const NO_VIOLATIONS: readonly string[] = [];
 
 function nullIfNaN(v: number): number | null {
   return v === v ? v : null;
@@ -79,7 +82,7 @@ function strictChecks(strict: true | StrictFormatOptions): StrictFormatOptions {
  *   '<think>…</think> so, the answer is <output>{"x": 0.5, "y": 0.5, "width": 0.2, "height": 0.2}</output>',
  * ).score; // 1
  */
-export function computeScore(response: string, groundTruth: string, options: RewardOptions = {}): RewardResult {
+export function computeScore(response: string, groundTruth: string, options: RewardOptions = DEFAULT_OPTIONS): RewardResult {
   const lambdaAngle = options.lambdaAngle ?? ALAF_DEFAULTS.lambdaAngle;
   const lambdaLength = options.lambdaLength ?? ALAF_DEFAULTS.lambdaLength;
   const taskWeight = options.taskWeight ?? 0.9;
@@ -88,7 +91,7 @@ export function computeScore(response: string, groundTruth: string, options: Rew
   const out = scoreInto(response, groundTruth, slots, lambdaAngle, lambdaLength, checks?.finiteNumbers === true);
   let formatScore = out[RewardSlot.formatScore]!;
   const taskScore = out[RewardSlot.taskScore]!;
-  const violations = checks === undefined ? [] : strictFormatViolations(response, checks);
+  const violations = checks === undefined ? NO_VIOLATIONS : strictFormatViolations(response, checks);
   if (violations.length > 0) formatScore = 0;
   const result: RewardResult = {
     score: taskWeight * taskScore + formatWeight * formatScore,

@@ -1,11 +1,12 @@
-import { centreToCorners } from '../protocol/boxes.js';
+import { centreToCorners, centreToCornersInto } from '../protocol/boxes.js';
 import { parseNumberPairs, parseNumberRecord, type PairBuffer } from '../protocol/numberPayloads.js';
 import { INVALID_JSON, tryParsePythonJson } from '../protocol/pythonJson.js';
 import { tryPythonFloat } from '../protocol/pythonFloat.js';
+import { isPythonSpace } from '../protocol/pythonText.js';
 import type { ContentRange } from '../protocol/tagBlocks.js';
 import type { CornerBox } from '../protocol/types.js';
-import { findOutputContent } from './answerTags.js';
-import { readAsciiBox, readAsciiPairs } from './asciiPayload.js';
+import { findOutputContent, findOutputOpen } from './answerTags.js';
+import { readAsciiBox, readAsciiBoxBlock, readAsciiPairs, readAsciiPairsBlock } from './asciiPayload.js';
 import { DECLINED, NOT_JSON, parseLikePython } from './parseLikePython.js';
 
 /** The official `_is_bbox`: a JSON object having keys x, y, width and height (extra keys allowed, values unchecked). */
@@ -57,11 +58,19 @@ function boxCorners(
 }
 
 /**
+ * Which payloads {@link OutputPayload.read} reads: `'any'`; only a `'box'` or only a `'trajectory'` (a payload
+ * that cannot be one, because its JSON text does not start with `{` or `[`, is left unread, as absent); or
+ * `'none'` (nothing is read). The reward reads the ground truth only in the shape the prediction has: no other
+ * shape can change the score.
+ */
+export type WantedPayload = 'any' | 'box' | 'trajectory' | 'none';
+
+/**
  * The `<output>` payload of a text as the reward needs it, in reusable storage. The two common shapes are read
  * without building JSON values: `pairs` ≥ 0 means an array of number pairs, stored interleaved in `buffer.data`;
- * `numericBox` means an object of numbers with the four box keys, stored in `boxValues` (x, y, width, height).
- * Otherwise `value` is the parsed payload, `undefined` for none (no block, bad JSON, or `null`, as in the
- * official code).
+ * `numericBox` means an object of numbers with the four box keys, stored in `boxValues` (x, y, width, height;
+ * also where {@link cornersInto} puts the numbers of a box read as JSON values). Otherwise `value` is the parsed
+ * payload, `undefined` for none (no block, bad JSON, or `null`, as in the official code).
  */
 export class OutputPayload {
   readonly buffer: PairBuffer = { data: new Float64Array(32) };
@@ -71,11 +80,31 @@ export class OutputPayload {
   value: unknown = undefined;
   private readonly range: ContentRange = { start: 0, end: 0 };
 
-  /** Read the first `<output>` block of `text`. */
-  read(text: string): this {
+  /**
+   * Read the first `<output>` block of `text`; with `wanted` other than `'any'`, only a payload that can have
+   * that shape (see {@link WantedPayload}; anything else is left absent).
+   */
+  read(text: string, wanted: WantedPayload = 'any'): this {
     this.pairs = -1;
     this.numericBox = false;
     this.value = undefined;
+    if (wanted === 'none') return this;
+    // The usual payload: read from the start of the block's content up to its closing tag in one scan.
+    const contentStart = findOutputOpen(text);
+    if (contentStart < 0) return this;
+    let at = contentStart;
+    while (at < text.length && isPythonSpace(text.charCodeAt(at))) at++;
+    const token = text.charCodeAt(at);
+    // JSON whitespace is Python whitespace, so the stripped payload starts with its first token
+    if (wanted === 'box' ? token !== 0x7b /* { */ : wanted === 'trajectory' && token !== 0x5b /* [ */) return this;
+    if (token === 0x5b /* [ */) {
+      this.pairs = readAsciiPairsBlock(text, at, this.buffer);
+      if (this.pairs >= 0) return this;
+    } else if (token === 0x7b /* { */) {
+      this.numericBox = readAsciiBoxBlock(text, at, this.boxValues);
+      if (this.numericBox) return this;
+    }
+    // Anything else: the block's content, then the readers from the most to the least specific.
     const range = this.range;
     if (!findOutputContent(text, range)) return this;
     const { start, end } = range;
@@ -120,6 +149,36 @@ export class OutputPayload {
     if (!this.numericBox) return readBoxPayload(this.value as Record<'x' | 'y' | 'width' | 'height', unknown>, requireFinite);
     const v = this.boxValues;
     return boxCorners(v[0], v[1], v[2], v[3], requireFinite);
+  }
+
+  /**
+   * {@link corners} into `out[at..at + 4)` (x1, y1, x2, y2), making no objects; false (and `out` untouched)
+   * where `corners` gives `undefined`. Only valid when {@link isBox}. A box read as JSON values has its numbers
+   * stored in `boxValues` first.
+   *
+   * @example
+   * const c = new Float64Array(4);
+   * new OutputPayload().read('<output>{"x": 0.5, "y": 0.5, "width": 0.2, "height": 0.4}</output>').cornersInto(c, 0); // true, c ≈ [0.4, 0.3, 0.6, 0.7]
+   */
+  cornersInto(out: Float64Array, at: number, requireFinite = false): boolean {
+    const v = this.boxValues;
+    if (!this.numericBox) {
+      const value = this.value as Record<'x' | 'y' | 'width' | 'height', unknown>;
+      const x = tryPythonFloat(value.x);
+      const y = tryPythonFloat(value.y);
+      const width = tryPythonFloat(value.width);
+      const height = tryPythonFloat(value.height);
+      if (x === undefined || y === undefined || width === undefined || height === undefined) return false;
+      v[0] = x;
+      v[1] = y;
+      v[2] = width;
+      v[3] = height;
+    }
+    if (requireFinite && !(Number.isFinite(v[0]) && Number.isFinite(v[1]) && Number.isFinite(v[2]) && Number.isFinite(v[3]))) {
+      return false;
+    }
+    centreToCornersInto(v, out, at);
+    return true;
   }
 
   /** Whether the payload is a trajectory for the official `_is_traj2d`. */

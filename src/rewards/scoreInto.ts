@@ -1,6 +1,5 @@
-import { boxGiou } from '../geometry/boxGiou.js';
-import { boxIou } from '../geometry/boxIou.js';
-import { alafDistanceWeighted, ALAF_DEFAULTS, lastDiscreteFrechet } from '../geometry/alafDistance.js';
+import { alafDistancesInto, ALAF_DEFAULTS } from '../geometry/alafDistance.js';
+import { cornerBoxScoresInto } from '../geometry/boxScores.js';
 import { pyMin } from '../geometry/pythonMath.js';
 import { hasThinkPair } from './answerTags.js';
 import { OutputPayload } from './payloadShape.js';
@@ -59,6 +58,8 @@ export function alafNormaliser(lambdaAngle: number, lambdaLength: number): numbe
 
 const predPayload = new OutputPayload();
 const truthPayload = new OutputPayload();
+/** The clipped corners of the predicted box (0..4) and of the ground-truth box (4..8). */
+const corners = new Float64Array(8);
 /** The message of the last unexpected exception caught by {@link scoreInto} (its error code 7). */
 let unexpected = '';
 
@@ -72,7 +73,10 @@ export function lastUnexpectedError(): string {
   return unexpected;
 }
 
-/** Task score and diagnostics into `out`; returns the task score. */
+/**
+ * Task score and diagnostics into `out` (everything through typed arrays: a number returned from a call that is
+ * not inlined would be boxed, a heap allocation).
+ */
 function scoreTask(
   pred: OutputPayload,
   gt: OutputPayload,
@@ -80,19 +84,17 @@ function scoreTask(
   lambdaLength: number,
   requireFinite: boolean,
   out: Float64Array,
-): number {
+): void {
+  out[RewardSlot.taskScore] = 0;
   if (pred.isBox && gt.isBox) {
     out[RewardSlot.mode] = MODE_BOX;
-    const a = pred.corners(requireFinite);
-    const b = gt.corners(requireFinite);
-    if (a === undefined || b === undefined) {
+    if (!pred.cornersInto(corners, 0, requireFinite) || !gt.cornersInto(corners, 4, requireFinite)) {
       out[RewardSlot.error] = requireFinite ? 2 : 1;
-      return 0;
+      return;
     }
-    const giou = boxGiou(a, b);
-    out[RewardSlot.giou] = giou;
-    out[RewardSlot.iou] = boxIou(a, b);
-    return (giou + 1) / 2;
+    cornerBoxScoresInto(corners, out, RewardSlot.iou, RewardSlot.giou);
+    out[RewardSlot.taskScore] = (out[RewardSlot.giou]! + 1) / 2;
+    return;
   }
   if (pred.isTrajectory && gt.isTrajectory) {
     out[RewardSlot.mode] = MODE_TRAJECTORY;
@@ -100,24 +102,23 @@ function scoreTask(
     const n = pred.clippedTrajectory(requireFinite);
     if (m < 0 || n < 0) {
       out[RewardSlot.error] = requireFinite ? 4 : 3;
-      return 0;
+      return;
     }
     if (m === 0 || n === 0) {
       out[RewardSlot.error] = 5;
-      return 0;
+      return;
     }
     const denominator = alafNormaliser(lambdaAngle, lambdaLength);
     if (denominator === 0) {
       out[RewardSlot.error] = 6;
-      return 0;
+      return;
     }
-    const raw = alafDistanceWeighted(gt.buffer.data, m, pred.buffer.data, n, lambdaAngle, lambdaLength, true);
-    const normalised = pyMin(1, raw / denominator);
+    alafDistancesInto(gt.buffer.data, m, pred.buffer.data, n, lambdaAngle, lambdaLength, out, RewardSlot.alaf);
+    const normalised = pyMin(1, out[RewardSlot.alaf]! / denominator);
     out[RewardSlot.alaf] = normalised;
-    out[RewardSlot.dfd] = lastDiscreteFrechet() / Math.SQRT2;
-    return 1 - normalised;
+    out[RewardSlot.dfd] = out[RewardSlot.dfd]! / Math.SQRT2;
+    out[RewardSlot.taskScore] = 1 - normalised;
   }
-  return 0;
 }
 
 /**
@@ -141,17 +142,17 @@ export function scoreInto(
   requireFinite = false,
 ): Float64Array {
   const pred = predPayload.read(response);
-  const gt = truthPayload.read(groundTruth);
   const formatScore = pred.present && hasThinkPair(response) ? 1 : 0;
+  // The ground truth matters only in the prediction's shape (any other gives mode 'none'): read only that.
+  const gt = truthPayload.read(groundTruth, pred.isBox ? 'box' : pred.isTrajectory ? 'trajectory' : 'none');
   out[RewardSlot.mode] = 0;
   out[RewardSlot.error] = 0;
   out[RewardSlot.iou] = NaN;
   out[RewardSlot.giou] = NaN;
   out[RewardSlot.alaf] = NaN;
   out[RewardSlot.dfd] = NaN;
-  let task: number;
   try {
-    task = scoreTask(pred, gt, lambdaAngle, lambdaLength, requireFinite, out);
+    scoreTask(pred, gt, lambdaAngle, lambdaLength, requireFinite, out);
   } catch (error) {
     // Not expected (every failure the official code catches is handled above): a safety net so that a reward
     // never throws inside a training loop.
@@ -159,10 +160,9 @@ export function scoreInto(
     out[RewardSlot.mode] = 0;
     out[RewardSlot.error] = UNEXPECTED;
     out[RewardSlot.iou] = out[RewardSlot.giou] = out[RewardSlot.alaf] = out[RewardSlot.dfd] = NaN;
-    task = 0;
+    out[RewardSlot.taskScore] = 0;
   }
   out[RewardSlot.formatScore] = formatScore;
-  out[RewardSlot.taskScore] = task;
-  out[RewardSlot.score] = 0.9 * task + 0.1 * formatScore;
+  out[RewardSlot.score] = 0.9 * out[RewardSlot.taskScore]! + 0.1 * formatScore;
   return out;
 }
