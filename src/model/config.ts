@@ -37,6 +37,12 @@ export const ModelConfigSchema = z
      * it through a one-hidden-layer MLP of this width first (`patch → hidden → GELU → dModel`). Absent = 0.
      */
     patchHidden: z.number().int().min(0).max(4096).optional(),
+    /**
+     * Add to the pointer head's score of each patch the patch's log-probability (under the vocabulary head) of
+     * the instruction's words, pooled like the prompt condition: a direct match of the words to the patches the
+     * perception term teaches to name (see `pointer-head.ts`). Needs `coordinateBins` > 0. Absent = false.
+     */
+    pointerPrior: z.boolean().optional(),
   })
   .strict()
   .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })

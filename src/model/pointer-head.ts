@@ -32,6 +32,15 @@ export function hasPointer(c: ModelConfig): boolean {
 }
 
 /**
+ * True when the pointer's patch scores also get each patch's log-probability of the instruction's words
+ * (`pointerPrior` in the config; needs the pointer head). The patch keys then carry that prior as one more
+ * column, and the queries a matching constant column, so the prior rides in the prefix cache unchanged.
+ */
+export function usesPointerPrior(c: ModelConfig): boolean {
+  return hasPointer(c) && c.pointerPrior === true;
+}
+
+/**
  * The `[2G, V]` map from grid columns (first G rows) and grid rows (next G rows) to the coordinate tokens of
  * the x and y axis (G = patches per image side): each bin takes the mass of the two cells nearest to its
  * centre, linearly interpolated between the cell centres, so the pointer's preference over bins is smooth
@@ -81,7 +90,9 @@ export function pointerKeys(p: PointerParams<JaxArray>, patchStates: JaxArray): 
 export function pointerBias(p: PointerParams<JaxArray>, h: JaxArray, keys: JaxArray, c: ModelConfig): JaxArray {
   const [B, L, d] = h.shape as [number, number, number];
   const G = c.imageSize / c.patchSize;
-  const q = np.matmul(standardize(h).reshape([-1, d]), p.pointerQuery).reshape([B, L, d]);
+  let q = np.matmul(standardize(h).reshape([-1, d]), p.pointerQuery).reshape([B, L, d]);
+  // With the word prior the keys have one more column: q·k/√d gains exactly the prior.
+  if (keys.shape[2] === d + 1) q = np.concatenate([q, np.ones([B, L, 1]).mul(Math.sqrt(d))], -1);
   const scores = np.matmul(q, keys.transpose([0, 2, 1])).mul(1 / Math.sqrt(d));
   const prob = nn.softmax(scores, -1).reshape([B, L, G, G]);
   const columns = prob.ref.sum(2);

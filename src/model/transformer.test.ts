@@ -25,9 +25,13 @@ const baseConfig: ModelConfig = {
 };
 
 describe('transformer', () => {
-  it.each([0, 8])('KV-cache decoding gives the same logits as the teacher-forced forward pass (patch MLP width %i)', async (patchHidden) => {
+  it.each([
+    { patchHidden: 0, pointerPrior: false },
+    { patchHidden: 8, pointerPrior: false },
+    { patchHidden: 0, pointerPrior: true },
+  ])('KV-cache decoding gives the same logits as the teacher-forced forward pass (%o)', async ({ patchHidden, pointerPrior }) => {
     await ready();
-    const config: ModelConfig = { ...baseConfig, ...(patchHidden > 0 ? { patchHidden } : {}) };
+    const config: ModelConfig = { ...baseConfig, ...(patchHidden > 0 ? { patchHidden } : {}), ...(pointerPrior ? { pointerPrior } : {}) };
     const rng = new Rng(7);
     // Larger weights than the default init so that mistakes in masking or positions show up clearly.
     const host = initParams(config, rng);
@@ -97,5 +101,39 @@ describe('transformer', () => {
     }
     step.dispose();
     tree.dispose([gen, first.prefix, params]);
+  });
+  it('the pointer prior moves only the coordinate logits', async () => {
+    await ready();
+    const host = initParams(baseConfig, new Rng(3));
+    const B = 1;
+    const Np = patchCount(baseConfig);
+    const Pd = patchDim(baseConfig);
+    const rng = new Rng(4);
+    const patches = Float32Array.from({ length: B * Np * Pd }, () => rng.normal());
+    const prompt = alignPrompt([3, 18, 19], baseConfig.promptLength);
+    const tokens = Int32Array.from([...prompt, 10, 11, 12, 13, 1]);
+    const T = sequenceLength(baseConfig);
+    const run = async (config: ModelConfig): Promise<Float32Array> => {
+      const logits = forwardLogits(
+        paramsToDevice(host),
+        np.array(patches).reshape([B, Np, Pd]),
+        np.array(tokens, { dtype: np.int32 }).reshape([B, -1]),
+        np.array(keyValidity(prompt, config, true)).reshape([B, T]),
+        np.array(structureMask(config)).reshape([T, T]),
+        config,
+      );
+      return (await logits.data()) as Float32Array;
+    };
+    const plain = await run(baseConfig);
+    const withPrior = await run({ ...baseConfig, pointerPrior: true });
+    const V = baseConfig.vocabSize;
+    const coordinate = (v: number): boolean => v >= 6 && v < 6 + 2 * (baseConfig.coordinateBins ?? 0);
+    let moved = 0;
+    for (let i = 0; i < plain.length; i++) {
+      const changed = Math.abs((plain[i] as number) - (withPrior[i] as number)) > 1e-6;
+      if (!coordinate(i % V)) expect(changed).toBe(false);
+      else if (changed) moved++;
+    }
+    expect(moved).toBeGreaterThan(0);
   });
 });

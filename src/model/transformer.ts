@@ -10,7 +10,7 @@ import { headDim, patchCount, prefixLength } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { BlockParams, ModelParams } from './params.js';
-import { hasPointer, pointerBias, pointerKeys } from './pointer-head.js';
+import { hasPointer, pointerBias, pointerKeys, usesPointerPrior } from './pointer-head.js';
 import { standardize } from './standardize.js';
 
 /** The additive attention bias for masked-out keys. */
@@ -117,6 +117,19 @@ function embed(p: P, patches: JaxArray, tokens: JaxArray, positions: JaxArray, p
   return { x, cond };
 }
 
+/**
+ * The prompt's bag of words `[B, V]`, pooled with the prompt condition's weights (a softmax of `promptScore`
+ * over the valid prompt tokens), for the pointer's word prior (`pointerPrior`). One-hot matmuls, not a gather, so
+ * that the gradient stays a matmul under `jit`.
+ */
+function promptBag(p: P, promptTokens: JaxArray, promptValid: JaxArray, c: ModelConfig): JaxArray {
+  const [B, P] = promptValid.shape as [number, number];
+  const oneHot = nn.oneHot(promptTokens, c.vocabSize);
+  const scores = np.matmul(oneHot.ref, p.promptScore.ref.reshape([c.vocabSize, 1])).reshape([B, P]);
+  const w = nn.softmax(scores.add(promptValid.sub(1).mul(-MASKED)), -1).reshape([B, P, 1]);
+  return oneHot.mul(w).sum(1);
+}
+
 /** Patch embeddings `[B, Np, d]`: linear, or through the hidden layer when the params have one. */
 function embedPatches(p: P, patches: JaxArray): JaxArray {
   const first = linear(patches, p.patchWeight, p.patchBias);
@@ -167,8 +180,10 @@ export function forwardLogits(
   structure: JaxArray,
   c: ModelConfig,
 ): JaxArray {
+  const L = (tokens.shape[1] as number) - c.promptLength;
+  const bag = usesPointerPrior(c) ? promptBag(p, tokens.ref.slice([], [0, c.promptLength]), keyValid.ref.slice([], [patchCount(c), patchCount(c) + c.promptLength]), c) : undefined;
   const x = finalStates(p, patches, tokens, keyValid, structure, c);
-  return generatedLogits(p, x, (tokens.shape[1] as number) - c.promptLength, c);
+  return generatedLogits(p, x, L, c, bag);
 }
 
 /**
@@ -186,10 +201,12 @@ export function forwardWithPatchLogits(
   c: ModelConfig,
   selection: JaxArray,
 ): { logits: JaxArray; patchLogits: JaxArray } {
+  const L = (tokens.shape[1] as number) - c.promptLength;
+  const bag = usesPointerPrior(c) ? promptBag(p, tokens.ref.slice([], [0, c.promptLength]), keyValid.ref.slice([], [patchCount(c), patchCount(c) + c.promptLength]), c) : undefined;
   const x = finalStates(p, patches, tokens, keyValid, structure, c);
   const patchHead = { finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: np.matmul(p.headWeight.ref, selection) };
   const patchLogits = head(patchHead, x.ref.slice([], [0, patchCount(c)], []));
-  return { logits: generatedLogits(p, x, (tokens.shape[1] as number) - c.promptLength, c), patchLogits };
+  return { logits: generatedLogits(p, x, L, c, bag), patchLogits };
 }
 
 /** The final hidden states `[B, T, d]` of a teacher-forced pass (consumes everything but the output weights). */
@@ -211,9 +228,9 @@ function finalStates(p: P, patches: JaxArray, tokens: JaxArray, keyValid: JaxArr
 }
 
 /** Logits `[B, L, V]` of the `L` generated positions from the final states (vocabulary head + pointer). */
-function generatedLogits(p: P, x: JaxArray, L: number, c: ModelConfig): JaxArray {
+function generatedLogits(p: P, x: JaxArray, L: number, c: ModelConfig, bag?: JaxArray): JaxArray {
   const start = prefixLength(c) - 1;
-  const keys = finalPointerKeys(p, x, c);
+  const keys = finalPointerKeys(p, x, c, bag);
   const h = x.slice([], [start, start + L], []);
   if (keys === undefined) return head(p, h);
   return head(p, h.ref).add(pointerBias(p, h, keys, c));
@@ -223,8 +240,15 @@ function generatedLogits(p: P, x: JaxArray, L: number, c: ModelConfig): JaxArray
  * The pointer keys of the final states `x [B, T, d]` (their image-patch part), or undefined (and the pointer
  * weights released) when the config has no pointer head. Does not consume `x`.
  */
-function finalPointerKeys(p: P, x: JaxArray, c: ModelConfig): JaxArray | undefined {
-  if (hasPointer(c)) return pointerKeys(p, x.ref.slice([], [0, patchCount(c)], []));
+function finalPointerKeys(p: P, x: JaxArray, c: ModelConfig, bag?: JaxArray): JaxArray | undefined {
+  if (hasPointer(c)) {
+    const keys = pointerKeys(p, x.ref.slice([], [0, patchCount(c)], []));
+    if (bag === undefined) return keys;
+    const B = x.shape[0] as number;
+    const logits = head({ finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: p.headWeight.ref }, x.ref.slice([], [0, patchCount(c)], []));
+    const prior = np.matmul(nn.logSoftmax(logits, -1), bag.reshape([B, c.vocabSize, 1]));
+    return np.concatenate([keys, prior], -1);
+  }
   p.pointerQuery.dispose();
   p.pointerKey.dispose();
   return undefined;
@@ -259,6 +283,7 @@ export function prefill(
   const B = promptTokens.shape[0] as number;
   const promptValid = keyValid.ref.slice([], [Np, Tp]);
   const bias = keyValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
+  const bag = usesPointerPrior(c) ? promptBag(p, promptTokens.ref, promptValid.ref, c) : undefined;
   const embedded = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []), promptValid);
   let x = embedded.x;
   const k: JaxArray[] = [];
@@ -270,7 +295,7 @@ export function prefill(
     x = out.x;
   }
   bias.dispose();
-  const keys = finalPointerKeys(p, x, c);
+  const keys = finalPointerKeys(p, x, c, bag);
   const last = x.slice([], [Tp - 1, Tp], []);
   if (keys === undefined) {
     const logits = head(p, last.reshape([B, -1]));

@@ -34,6 +34,8 @@ export const SftOptionsSchema = z
     mlpRatio: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.mlpRatio),
     /** Hidden width of the patch embedding's MLP; 0 = a linear patch embedding (see `ModelConfig.patchHidden`). */
     patchHidden: z.number().int().nonnegative().default(0),
+    /** Give the pointer head the instruction-word prior (see `ModelConfig.pointerPrior`). */
+    pointerPrior: z.boolean().default(false),
     coordinateBins: z.number().int().min(2).default(100),
     /** Coordinate targets as a Gaussian over neighbouring bins of this width (in bins); 0 = one-hot. */
     coordinateSigma: z.number().min(0).default(1),

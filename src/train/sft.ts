@@ -129,6 +129,7 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
     nHeads: o.nHeads,
     mlpRatio: o.mlpRatio,
     ...(o.patchHidden > 0 ? { patchHidden: o.patchHidden } : {}),
+    ...(o.pointerPrior ? { pointerPrior: true } : {}),
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, promptLength),
     targetLength: Math.min(o.maxTargetLength, targetLength),
