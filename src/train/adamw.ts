@@ -60,30 +60,43 @@ export type TrainStep<B> = OwnedFunction<(params: Params, state: AdamWState, bat
 export function createTrainStep<B extends JsTree<JaxArray>>(loss: (p: Params, batch: B) => JaxArray, o: AdamWOptions): TrainStep<B> {
   return jit((params: Params, state: AdamWState, batch: B, s: StepScalars): StepResult => {
     const [value, grads] = valueAndGrad((p: Params) => loss(p, batch))(tree.ref(params));
-    const g = new Map(flattenParams(grads as Params));
-    const m0 = new Map(flattenParams(state.m));
-    const v0 = new Map(flattenParams(state.v));
-    const norm = np.sqrt([...g.values()].map((x) => np.square(x.ref).sum()).reduce((a, b) => a.add(b)));
-    const clip = Number.isFinite(o.maxGradNorm) ? np.minimum(np.reciprocal(norm.ref.add(1e-6)).mul(o.maxGradNorm), 1) : np.array(1);
-    const m = new Map<string, JaxArray>();
-    const v = new Map<string, JaxArray>();
-    const next = mapParams(params, (p, name) => {
-      const gi = (g.get(name) as JaxArray).mul(clip.ref);
-      const mi = (m0.get(name) as JaxArray).mul(o.beta1).add(gi.ref.mul(1 - o.beta1));
-      const vi = (v0.get(name) as JaxArray).mul(o.beta2).add(np.square(gi).mul(1 - o.beta2));
-      m.set(name, mi.ref);
-      v.set(name, vi.ref);
-      const update = mi.div(s.correction1.ref).div(np.sqrt(vi.div(s.correction2.ref)).add(o.eps));
-      const decayed = p.ndim >= 2 && o.weightDecay > 0 ? p.mul(s.lr.ref.mul(-o.weightDecay).add(1)) : p;
-      return decayed.sub(update.mul(s.lr.ref));
-    });
-    clip.dispose();
-    tree.dispose([s.lr, s.correction1, s.correction2]);
+    const { params: next, state: nextState, gradNorm } = applyAdamW(params, state, grads as Params, s, o);
     return {
       params: next,
-      state: { m: mapParams(next, (_, n) => m.get(n) as JaxArray), v: mapParams(next, (_, n) => v.get(n) as JaxArray) },
+      state: nextState,
       loss: value,
-      gradNorm: norm,
+      gradNorm,
     };
   }) as unknown as TrainStep<B>;
+}
+
+/**
+ * One AdamW update from gradients (inside a traced step): global-norm clipping, bias-corrected moments,
+ * decoupled weight decay on matrices only. Consumes `params`, `state`, `grads` and the scalars; the new
+ * moments follow the params' own tree (optional parameters included).
+ *
+ * @example
+ * const { params: next, state: moments, gradNorm } = applyAdamW(params, state, grads, scalars, DEFAULT_ADAMW);
+ */
+export function applyAdamW(params: Params, state: AdamWState, grads: Params, s: StepScalars, o: AdamWOptions): { params: Params; state: AdamWState; gradNorm: JaxArray } {
+  const g = new Map(flattenParams(grads));
+  const m0 = new Map(flattenParams(state.m));
+  const v0 = new Map(flattenParams(state.v));
+  const norm = np.sqrt([...g.values()].map((x) => np.square(x.ref).sum()).reduce((a, b) => a.add(b)));
+  const clip = Number.isFinite(o.maxGradNorm) ? np.minimum(np.reciprocal(norm.ref.add(1e-6)).mul(o.maxGradNorm), 1) : np.array(1);
+  const m = new Map<string, JaxArray>();
+  const v = new Map<string, JaxArray>();
+  const next = mapParams(params, (p, name) => {
+    const gi = (g.get(name) as JaxArray).mul(clip.ref);
+    const mi = (m0.get(name) as JaxArray).mul(o.beta1).add(gi.ref.mul(1 - o.beta1));
+    const vi = (v0.get(name) as JaxArray).mul(o.beta2).add(np.square(gi).mul(1 - o.beta2));
+    m.set(name, mi.ref);
+    v.set(name, vi.ref);
+    const update = mi.div(s.correction1.ref).div(np.sqrt(vi.div(s.correction2.ref)).add(o.eps));
+    const decayed = p.ndim >= 2 && o.weightDecay > 0 ? p.mul(s.lr.ref.mul(-o.weightDecay).add(1)) : p;
+    return decayed.sub(update.mul(s.lr.ref));
+  });
+  clip.dispose();
+  tree.dispose([s.lr, s.correction1, s.correction2]);
+  return { params: next, state: { m: mapParams(next, (_, n) => m.get(n) as JaxArray), v: mapParams(next, (_, n) => v.get(n) as JaxArray) }, gradNorm: norm };
 }

@@ -14,9 +14,9 @@ import type { ModelConfig } from '../model/config.js';
 import type { JaxArray, OwnedFunction } from '../model/jax.js';
 import { jit, np, tree, valueAndGrad } from '../model/jax.js';
 import type { ModelParams } from '../model/params.js';
-import { flattenParams, mapParams } from '../model/params.js';
 import { forwardLogits } from '../model/transformer.js';
 import type { AdamWOptions, AdamWState, StepScalars } from './adamw.js';
+import { applyAdamW } from './adamw.js';
 import type { ClipRange, LossAggregation } from './policy-loss.js';
 import { aggregateLoss, clippedPolicyLoss, lowVarKl, maskedMean, tokenLogProbs } from './policy-loss.js';
 
@@ -129,30 +129,12 @@ export type GrpoUpdate = OwnedFunction<(params: Params, state: AdamWState, batch
 export function createGrpoUpdate(c: ModelConfig, lossOptions: GrpoLossOptions, o: AdamWOptions): GrpoUpdate {
   return jit((params: Params, state: AdamWState, batch: GrpoTensors, s: StepScalars): GrpoUpdateResult => {
     const [[value, aux], grads] = valueAndGrad((p: Params) => grpoLoss(p, batch, c, lossOptions), { hasAux: true })(tree.ref(params));
-    const g = new Map(flattenParams(grads as Params));
-    const m0 = new Map(flattenParams(state.m));
-    const v0 = new Map(flattenParams(state.v));
-    const norm = np.sqrt([...g.values()].map((x) => np.square(x.ref).sum()).reduce((a, b) => a.add(b)));
-    const clip = Number.isFinite(o.maxGradNorm) ? np.minimum(np.reciprocal(norm.ref.add(1e-6)).mul(o.maxGradNorm), 1) : np.array(1);
-    const m = new Map<string, JaxArray>();
-    const v = new Map<string, JaxArray>();
-    const next = mapParams(params, (p, name) => {
-      const gi = (g.get(name) as JaxArray).mul(clip.ref);
-      const mi = (m0.get(name) as JaxArray).mul(o.beta1).add(gi.ref.mul(1 - o.beta1));
-      const vi = (v0.get(name) as JaxArray).mul(o.beta2).add(np.square(gi).mul(1 - o.beta2));
-      m.set(name, mi.ref);
-      v.set(name, vi.ref);
-      const update = mi.div(s.correction1.ref).div(np.sqrt(vi.div(s.correction2.ref)).add(o.eps));
-      const decayed = p.ndim >= 2 && o.weightDecay > 0 ? p.mul(s.lr.ref.mul(-o.weightDecay).add(1)) : p;
-      return decayed.sub(update.mul(s.lr.ref));
-    });
-    clip.dispose();
-    tree.dispose([s.lr, s.correction1, s.correction2]);
+    const { params: next, state: nextState, gradNorm } = applyAdamW(params, state, grads as Params, s, o);
     return {
       params: next,
-      state: { m: mapParams(next, (_, n) => m.get(n) as JaxArray), v: mapParams(next, (_, n) => v.get(n) as JaxArray) },
+      state: nextState,
       loss: value as JaxArray,
-      gradNorm: norm,
+      gradNorm,
       aux: aux as GrpoAux,
     };
   }) as unknown as GrpoUpdate;
