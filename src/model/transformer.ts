@@ -126,8 +126,17 @@ function promptBag(p: P, promptTokens: JaxArray, promptValid: JaxArray, c: Model
   const [B, P] = promptValid.shape as [number, number];
   const oneHot = nn.oneHot(promptTokens, c.vocabSize);
   const scores = np.matmul(oneHot.ref, p.promptScore.ref.reshape([c.vocabSize, 1])).reshape([B, P]);
-  const w = nn.softmax(scores.add(promptValid.sub(1).mul(-MASKED)), -1).reshape([B, P, 1]);
-  return oneHot.mul(w).sum(1);
+  return oneHot.mul(promptWeights(scores, promptValid)).sum(1);
+}
+
+/**
+ * The bag of words of the prompt region of a teacher-forced sequence (`tokens [B, promptLength + L]`,
+ * `keyValid [B, T]`; neither consumed) when the config uses the pointer's word prior, else undefined.
+ */
+function sequencePromptBag(p: P, tokens: JaxArray, keyValid: JaxArray, c: ModelConfig): JaxArray | undefined {
+  if (!usesPointerPrior(c)) return undefined;
+  const Np = patchCount(c);
+  return promptBag(p, tokens.ref.slice([], [0, c.promptLength]), keyValid.ref.slice([], [Np, Np + c.promptLength]), c);
 }
 
 /** Patch embeddings `[B, Np, d]`: linear, or through the hidden layer when the params have one. */
@@ -139,10 +148,14 @@ function embedPatches(p: P, patches: JaxArray): JaxArray {
 
 /** The conditioning vector `[B, d]` from prompt embeddings `[B, P, d]`, their pooling scores and validity `[B, P]`. */
 function promptCondition(promptEmbeddings: JaxArray, scores: JaxArray, promptValid: JaxArray, weight: JaxArray): JaxArray {
-  const [B, P] = promptValid.shape as [number, number];
-  const w = nn.softmax(scores.add(promptValid.sub(1).mul(-MASKED)), -1).reshape([B, P, 1]);
-  const pooled = promptEmbeddings.mul(w).sum(1);
+  const pooled = promptEmbeddings.mul(promptWeights(scores, promptValid)).sum(1);
   return np.matmul(pooled, weight);
+}
+
+/** The prompt's pooling weights `[B, P, 1]`: a softmax of the tokens' scores `[B, P]` over the valid ones `[B, P]`. */
+function promptWeights(scores: JaxArray, promptValid: JaxArray): JaxArray {
+  const [B, P] = promptValid.shape as [number, number];
+  return nn.softmax(scores.add(promptValid.sub(1).mul(-MASKED)), -1).reshape([B, P, 1]);
 }
 
 /**
@@ -181,7 +194,7 @@ export function forwardLogits(
   c: ModelConfig,
 ): JaxArray {
   const L = (tokens.shape[1] as number) - c.promptLength;
-  const bag = usesPointerPrior(c) ? promptBag(p, tokens.ref.slice([], [0, c.promptLength]), keyValid.ref.slice([], [patchCount(c), patchCount(c) + c.promptLength]), c) : undefined;
+  const bag = sequencePromptBag(p, tokens, keyValid, c);
   const x = finalStates(p, patches, tokens, keyValid, structure, c);
   return generatedLogits(p, x, L, c, bag);
 }
@@ -202,7 +215,7 @@ export function forwardWithPatchLogits(
   selection: JaxArray,
 ): { logits: JaxArray; patchLogits: JaxArray } {
   const L = (tokens.shape[1] as number) - c.promptLength;
-  const bag = usesPointerPrior(c) ? promptBag(p, tokens.ref.slice([], [0, c.promptLength]), keyValid.ref.slice([], [patchCount(c), patchCount(c) + c.promptLength]), c) : undefined;
+  const bag = sequencePromptBag(p, tokens, keyValid, c);
   const x = finalStates(p, patches, tokens, keyValid, structure, c);
   const patchHead = { finalScale: p.finalScale.ref, finalBias: p.finalBias.ref, headWeight: np.matmul(p.headWeight.ref, selection) };
   const patchLogits = head(patchHead, x.ref.slice([], [0, patchCount(c)], []));
