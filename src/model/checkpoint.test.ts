@@ -74,6 +74,21 @@ describe('checkpoints', () => {
     await expectUserError(loadCheckpoint(dir), /model\.safetensors: (unexpected tensor patchOut|tensor patchWeight has shape \[48, 6\])/);
   });
 
+  it('round-trips a model whose patches see context, and names the patch weight when the config disagrees', async () => {
+    const withContext: ModelConfig = { ...model, patchContext: 1 };
+    const dir = join(root, 'c');
+    const params = initParams(withContext, new Rng(5));
+    expect(params.patchWeight.shape).toEqual([108, 8]);
+    await saveCheckpoint(dir, { ...ckpt, config: { ...ckpt.config, model: withContext }, params, optimizer: undefined });
+    const back = await loadCheckpoint(dir);
+    expect(back.config.model.patchContext).toBe(1);
+    expect(Array.from(back.params.patchWeight.data)).toEqual(Array.from(params.patchWeight.data));
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { model: ModelConfig };
+    const { patchContext: _dropped, ...without } = config.model;
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, model: without }));
+    await expectUserError(loadCheckpoint(dir), /model\.safetensors: tensor patchWeight has shape \[108, 8\]/);
+  });
+
   it('replaces an existing checkpoint atomically, leaving no temporary folders', async () => {
     const dir = join(root, 'b');
     await saveCheckpoint(dir, ckpt);

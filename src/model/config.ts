@@ -43,6 +43,12 @@ export const ModelConfigSchema = z
      * perception term teaches to name (see `pointer-head.ts`). Needs `coordinateBins` > 0. Absent = false.
      */
     pointerPrior: z.boolean().optional(),
+    /**
+     * Pixels of surrounding image each patch token also sees, on every side: the token embeds a
+     * `(patchSize + 2·patchContext)²` window centred on its patch (windows overlap; outside the image is mid-grey),
+     * so an object cut by a patch border is still seen whole. Absent = 0 (non-overlapping patches).
+     */
+    patchContext: z.number().int().min(0).max(64).optional(),
   })
   .strict()
   .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })
@@ -75,9 +81,15 @@ export function patchCount(c: ModelConfig): number {
   return (c.imageSize / c.patchSize) ** 2;
 }
 
-/** Floats per image patch (RGB). */
+/** Floats per image patch token (RGB of its window: the patch and `patchContext` pixels around it). */
 export function patchDim(c: ModelConfig): number {
-  return c.patchSize * c.patchSize * 3;
+  const side = patchWindow(c);
+  return side * side * 3;
+}
+
+/** The side in pixels of the window one patch token embeds: `patchSize + 2 · patchContext`. */
+export function patchWindow(c: Pick<ModelConfig, 'patchSize' | 'patchContext'>): number {
+  return c.patchSize + 2 * (c.patchContext ?? 0);
 }
 
 /** Length of the bidirectional prefix (image patches + prompt). */

@@ -1,9 +1,11 @@
 /**
  * Images as the model sees them: decoded, stretched to `imageSize × imageSize` RGB (normalised answer
- * coordinates are unchanged by a stretch), and cut into non-overlapping square patches.
+ * coordinates are unchanged by a stretch), and cut into square patches (each seen with some pixels of context around it when the config asks).
  */
 import type { ImageSource } from '../data/images.js';
 import { decodeRgb } from '../data/images.js';
+import type { ModelConfig } from './config.js';
+import { patchWindow } from './config.js';
 
 /**
  * Decode and resize an image (file path or encoded bytes) to `size × size` RGB bytes (HWC).
@@ -16,23 +18,50 @@ export async function loadModelImage(source: ImageSource, size: number): Promise
   return image.data;
 }
 
+/** Where the patches come from: the image side, the patch side and the context pixels around each patch. */
+export type PatchGeometry = Pick<ModelConfig, 'imageSize' | 'patchSize' | 'patchContext'>;
+
 /**
- * Cut `size × size` RGB bytes (HWC) into patches, row-major over the patch grid, each patch flattened as
- * `(dy, dx, channel)`, with values mapped from [0, 255] to [-1, 1]. Writes into `out` at `offset` when given.
+ * Cut `imageSize × imageSize` RGB bytes (HWC) into one window per patch, row-major over the patch grid. A window
+ * is the patch with `patchContext` pixels around it (`patchWindow` on a side; pixels outside the image read as
+ * mid-grey, 0), flattened as `(dy, dx, channel)` with values mapped from [0, 255] to [-1, 1]. Writes into `out` at
+ * `offset` when given.
  *
  * @example
- * patchify(rgb, 64, 8).length; // 64 patches × 192 floats
+ * patchify(rgb, { imageSize: 64, patchSize: 8 }).length; // 64 patches × 192 floats
+ * patchify(rgb, { imageSize: 64, patchSize: 8, patchContext: 4 }).length; // 64 windows × 768 floats
  */
-export function patchify(rgb: Uint8Array, size: number, patch: number, out?: Float32Array, offset = 0): Float32Array {
+export function patchify(rgb: Uint8Array, geometry: PatchGeometry, out?: Float32Array, offset = 0): Float32Array {
+  const { imageSize: size, patchSize: patch } = geometry;
   if (rgb.length !== size * size * 3) throw new Error(`patchify: expected ${size * size * 3} bytes, got ${rgb.length}`);
+  const context = geometry.patchContext ?? 0;
+  const side = patchWindow(geometry);
   const grid = size / patch;
-  const target = out ?? new Float32Array(size * size * 3);
+  const target = out ?? new Float32Array(grid * grid * side * side * 3);
   let o = offset;
   for (let py = 0; py < grid; py++) {
     for (let px = 0; px < grid; px++) {
-      for (let dy = 0; dy < patch; dy++) {
-        const row = ((py * patch + dy) * size + px * patch) * 3;
-        for (let k = 0; k < patch * 3; k++) target[o++] = (rgb[row + k] as number) / 127.5 - 1;
+      const x0 = px * patch - context;
+      for (let dy = 0; dy < side; dy++) {
+        const y = py * patch - context + dy;
+        if (y < 0 || y >= size) {
+          target.fill(0, o, o + side * 3);
+          o += side * 3;
+          continue;
+        }
+        for (let dx = 0; dx < side; dx++) {
+          const x = x0 + dx;
+          if (x < 0 || x >= size) {
+            target[o++] = 0;
+            target[o++] = 0;
+            target[o++] = 0;
+            continue;
+          }
+          const at = (y * size + x) * 3;
+          target[o++] = (rgb[at] as number) / 127.5 - 1;
+          target[o++] = (rgb[at + 1] as number) / 127.5 - 1;
+          target[o++] = (rgb[at + 2] as number) / 127.5 - 1;
+        }
       }
     }
   }

@@ -29,9 +29,15 @@ describe('transformer', () => {
     { patchHidden: 0, pointerPrior: false },
     { patchHidden: 8, pointerPrior: false },
     { patchHidden: 0, pointerPrior: true },
-  ])('KV-cache decoding gives the same logits as the teacher-forced forward pass (%o)', async ({ patchHidden, pointerPrior }) => {
+    { patchHidden: 8, pointerPrior: true, patchContext: 2 },
+  ])('KV-cache decoding gives the same logits as the teacher-forced forward pass (%o)', async ({ patchHidden, pointerPrior, patchContext }) => {
     await ready();
-    const config: ModelConfig = { ...baseConfig, ...(patchHidden > 0 ? { patchHidden } : {}), ...(pointerPrior ? { pointerPrior } : {}) };
+    const config: ModelConfig = {
+      ...baseConfig,
+      ...(patchHidden > 0 ? { patchHidden } : {}),
+      ...(pointerPrior ? { pointerPrior } : {}),
+      ...(patchContext !== undefined ? { patchContext } : {}),
+    };
     const rng = new Rng(7);
     // Larger weights than the default init so that mistakes in masking or positions show up clearly.
     const host = initParams(config, rng);

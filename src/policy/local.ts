@@ -48,7 +48,7 @@ export async function createLocalPolicy(checkpointDir: string, options: LocalPol
             throw new UserError(`request ${i}: image: ${(error as Error).message}`);
           }
           return {
-            patches: patchify(rgb, c.imageSize, c.patchSize, new Float32Array(patchCount(c) * patchDim(c))),
+            patches: patchify(rgb, c, new Float32Array(patchCount(c) * patchDim(c))),
             prompt: encodePrompt(model.tokenizer, r.instruction, r.kind),
             kind: r.kind,
           };

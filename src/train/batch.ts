@@ -63,7 +63,7 @@ export function hostBatch(
       perception.labels.set(ex.perception.labels, b * Np * PERCEPTION_LABELS);
       perception.weights.set(ex.perception.weights, b * Np * PERCEPTION_LABELS);
     }
-    patchify(ex.rgb, c.imageSize, c.patchSize, patches, b * Np * Pd);
+    patchify(ex.rgb, c, patches, b * Np * Pd);
     const aligned = alignPrompt(ex.prompt, c.promptLength);
     tokens.set(aligned, b * S);
     const target = ex.target.slice(0, L);

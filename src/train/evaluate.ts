@@ -30,7 +30,7 @@ export async function evaluateExamples(
   batchSize = 64,
 ): Promise<ExampleEvaluation> {
   const size = patchCount(c) * patchDim(c);
-  const inputs = examples.map((ex) => ({ patches: patchify(ex.rgb, c.imageSize, c.patchSize, new Float32Array(size)), prompt: ex.prompt, kind: ex.kind }));
+  const inputs = examples.map((ex) => ({ patches: patchify(ex.rgb, c, new Float32Array(size)), prompt: ex.prompt, kind: ex.kind }));
   const start = performance.now();
   const outs = await generator.generate(inputs, { temperature: 0, batchSize });
   const seconds = (performance.now() - start) / 1000;

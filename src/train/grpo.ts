@@ -258,7 +258,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
   const patchSize = patchCount(config) * patchDim(config);
   const toPrompt = (ex: Example): GroupPrompt => ({
-    patches: patchify(ex.rgb, config.imageSize, config.patchSize, new Float32Array(patchSize)),
+    patches: patchify(ex.rgb, config, new Float32Array(patchSize)),
     prompt: ex.prompt,
     kind: ex.kind,
     answer: ex.answer,

@@ -34,6 +34,8 @@ export const SftOptionsSchema = z
     mlpRatio: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.mlpRatio),
     /** Hidden width of the patch embedding's MLP; 0 = a linear patch embedding (see `ModelConfig.patchHidden`). */
     patchHidden: z.number().int().nonnegative().default(0),
+    /** Pixels of context each patch token sees around its patch (see `ModelConfig.patchContext`); 0 = none. */
+    patchContext: z.number().int().nonnegative().default(0),
     /** Give the pointer head the instruction-word prior (see `ModelConfig.pointerPrior`). */
     pointerPrior: z.boolean().default(false),
     coordinateBins: z.number().int().min(2).default(100),

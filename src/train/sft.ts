@@ -130,6 +130,7 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
     mlpRatio: o.mlpRatio,
     ...(o.patchHidden > 0 ? { patchHidden: o.patchHidden } : {}),
     ...(o.pointerPrior ? { pointerPrior: true } : {}),
+    ...(o.patchContext > 0 ? { patchContext: o.patchContext } : {}),
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, promptLength),
     targetLength: Math.min(o.maxTargetLength, targetLength),

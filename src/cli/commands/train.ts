@@ -29,6 +29,7 @@ interface SftFlags {
   imageSize?: number;
   patchSize?: number;
   patchHidden?: number;
+  patchContext?: number;
   pointerPrior?: boolean;
   coordinateSigma?: number;
   perceptionWeight?: number;
@@ -82,6 +83,7 @@ export function registerTrain(program: Command): void {
     .option('--image-size <px>', 'side the images are resized to (default 64)', positiveInteger)
     .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 8)', positiveInteger)
     .option('--patch-hidden <n>', 'hidden width of an MLP patch embedding; 0 = linear (default 0)', nonNegativeInteger)
+    .option('--patch-context <px>', 'pixels around each patch its token also sees (overlapping windows); 0 = none (default 0)', nonNegativeInteger)
     .option('--pointer-prior', "add each patch's log-probability of the instruction's words to the pointer's scores")
     .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
     .option('--coordinate-weight <w>', 'loss weight of coordinate targets relative to text targets (default 1)', positiveNumber)
@@ -123,6 +125,7 @@ Examples:
           ...(flags.imageSize !== undefined ? { imageSize: flags.imageSize } : {}),
           ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
           ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
+          ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
           ...(flags.pointerPrior === true ? { pointerPrior: true } : {}),
           ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
           ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
