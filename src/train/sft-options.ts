@@ -11,7 +11,7 @@ export const SftOptionsSchema = z
     /** Train on rationale + answer (CoT-SFT) or on the answer alone (plain SFT, empty `<think></think>`). */
     cot: z.boolean().default(true),
     /** Planned optimiser steps (the schedule spans them). */
-    steps: z.number().int().positive().default(400),
+    steps: z.number().int().positive().default(800),
     batchSize: z.number().int().positive().default(16),
     learningRate: z.number().positive().default(2e-3),
     warmupSteps: z.number().int().nonnegative().default(20),
@@ -33,11 +33,11 @@ export const SftOptionsSchema = z
     nHeads: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.nHeads),
     mlpRatio: z.number().int().positive().default(DEFAULT_MODEL_SHAPE.mlpRatio),
     /** Hidden width of the patch embedding's MLP; 0 = a linear patch embedding (see `ModelConfig.patchHidden`). */
-    patchHidden: z.number().int().nonnegative().default(0),
+    patchHidden: z.number().int().nonnegative().default(DEFAULT_MODEL_SHAPE.patchHidden),
     /** Pixels of context each patch token sees around its patch (see `ModelConfig.patchContext`); 0 = none. */
-    patchContext: z.number().int().nonnegative().default(0),
+    patchContext: z.number().int().nonnegative().default(DEFAULT_MODEL_SHAPE.patchContext),
     /** Give the pointer head the instruction-word prior (see `ModelConfig.pointerPrior`). */
-    pointerPrior: z.boolean().default(false),
+    pointerPrior: z.boolean().default(DEFAULT_MODEL_SHAPE.pointerPrior),
     coordinateBins: z.number().int().min(2).default(100),
     /** Coordinate targets as a Gaussian over neighbouring bins of this width (in bins); 0 = one-hot. */
     coordinateSigma: z.number().min(0).default(1),

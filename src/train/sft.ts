@@ -129,7 +129,7 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
     nHeads: o.nHeads,
     mlpRatio: o.mlpRatio,
     ...(o.patchHidden > 0 ? { patchHidden: o.patchHidden } : {}),
-    ...(o.pointerPrior ? { pointerPrior: true } : {}),
+    ...(o.pointerPrior && o.pointerHead ? { pointerPrior: true } : {}),
     ...(o.patchContext > 0 ? { patchContext: o.patchContext } : {}),
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, promptLength),

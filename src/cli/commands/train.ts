@@ -70,21 +70,21 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <dir>', 'run folder: checkpoint/ and metrics.jsonl are written here')
     .option('--seed <n>', 'seed of initialisation and data order', nonNegativeInteger, 0)
     .option('--no-cot', 'plain SFT: train on the answer alone (the model writes an empty <think></think>)')
-    .option('--max-steps <n>', 'optimiser steps (the learning-rate schedule spans them; default 400)', positiveInteger)
+    .option('--max-steps <n>', 'optimiser steps (the learning-rate schedule spans them; default 800)', positiveInteger)
     .option('--batch-size <n>', 'sequences per step (default 16)', positiveInteger)
     .option('--lr <x>', 'peak learning rate (default 2e-3)', positiveNumber)
     .option('--warmup <n>', 'warm-up steps (default 20)', nonNegativeInteger)
     .option('--eval-every <n>', 'evaluate on test.json every N steps, 0 = only at the end (default 100)', nonNegativeInteger)
     .option('--eval-samples <n>', 'test records used by the periodic evaluation (default 64)', nonNegativeInteger)
     .option('--save-every <n>', 'save a checkpoint every N steps, 0 = only at the end (default 100)', nonNegativeInteger)
-    .option('--d-model <n>', 'model width (default 128)', positiveInteger)
-    .option('--layers <n>', 'transformer layers (default 4)', positiveInteger)
-    .option('--heads <n>', 'attention heads (default 4)', positiveInteger)
-    .option('--image-size <px>', 'side the images are resized to (default 64)', positiveInteger)
-    .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 8)', positiveInteger)
-    .option('--patch-hidden <n>', 'hidden width of an MLP patch embedding; 0 = linear (default 0)', nonNegativeInteger)
-    .option('--patch-context <px>', 'pixels around each patch its token also sees (overlapping windows); 0 = none (default 0)', nonNegativeInteger)
-    .option('--pointer-prior', "add each patch's log-probability of the instruction's words to the pointer's scores")
+    .option('--d-model <n>', 'model width (default 64)', positiveInteger)
+    .option('--layers <n>', 'transformer layers (default 2)', positiveInteger)
+    .option('--heads <n>', 'attention heads (default 2)', positiveInteger)
+    .option('--image-size <px>', 'side the images are resized to (default 128)', positiveInteger)
+    .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 16)', positiveInteger)
+    .option('--patch-hidden <n>', 'hidden width of an MLP patch embedding; 0 = linear (default 128)', nonNegativeInteger)
+    .option('--patch-context <px>', 'pixels around each patch its token also sees (overlapping windows); 0 = none (default 4)', nonNegativeInteger)
+    .option('--no-pointer-prior', "do not add each patch's log-probability of the instruction's words to the pointer's scores (the word prior is on by default)")
     .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
     .option('--coordinate-weight <w>', 'loss weight of coordinate targets relative to text targets (default 1)', positiveNumber)
     .option('--perception-weight <w>', 'weight of the perception term (patches learn to name what they show, from train.labels.jsonl); 0 = off (default 1)', nonNegativeNumber)
@@ -126,7 +126,7 @@ Examples:
           ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
           ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
           ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
-          ...(flags.pointerPrior === true ? { pointerPrior: true } : {}),
+          ...(flags.pointerPrior === false ? { pointerPrior: false } : {}),
           ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
           ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
           ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
