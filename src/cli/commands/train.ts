@@ -84,7 +84,8 @@ export function registerTrain(program: Command): void {
     .option('--patch-size <px>', 'side of an image patch; must divide --image-size (default 16)', positiveInteger)
     .option('--patch-hidden <n>', 'hidden width of an MLP patch embedding; 0 = linear (default 128)', nonNegativeInteger)
     .option('--patch-context <px>', 'pixels around each patch its token also sees (overlapping windows); 0 = none (default 4)', nonNegativeInteger)
-    .option('--no-pointer-prior', "do not add each patch's log-probability of the instruction's words to the pointer's scores (the word prior is on by default)")
+    .option('--pointer-prior', "add each patch's log-probability of the instruction's words to the pointer's scores (the default)")
+    .option('--no-pointer-prior', 'train without the word prior')
     .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
     .option('--coordinate-weight <w>', 'loss weight of coordinate targets relative to text targets (default 1)', positiveNumber)
     .option('--perception-weight <w>', 'weight of the perception term (patches learn to name what they show, from train.labels.jsonl); 0 = off (default 1)', nonNegativeNumber)
@@ -126,7 +127,7 @@ Examples:
           ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
           ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
           ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
-          ...(flags.pointerPrior === false ? { pointerPrior: false } : {}),
+          ...(flags.pointerPrior !== undefined ? { pointerPrior: flags.pointerPrior } : {}),
           ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
           ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
           ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
