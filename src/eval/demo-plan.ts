@@ -69,7 +69,7 @@ const FULL_MODEL = DEFAULT_MODEL_SHAPE;
 const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, patchContext: 2, pointerPrior: true, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
 
 /**
- * The demo plan: the full one (about 15 minutes on 2 cores) or the `--quick` one (well under 3 minutes).
+ * The demo plan: the full one (about 16 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).
  *
  * @example
  * demoPlan({ quick: true }).data.train; // 48

@@ -41,7 +41,10 @@ export function patchify(rgb: Uint8Array, geometry: PatchGeometry, out?: Float32
   let o = offset;
   for (let py = 0; py < grid; py++) {
     for (let px = 0; px < grid; px++) {
-      const x0 = px * patch - context;
+      // The window's columns inside the image: [x0, x1); the ones left and right of them read as 0.
+      const left = px * patch - context;
+      const x0 = Math.max(0, left);
+      const x1 = Math.min(size, left + side);
       for (let dy = 0; dy < side; dy++) {
         const y = py * patch - context + dy;
         if (y < 0 || y >= size) {
@@ -49,19 +52,12 @@ export function patchify(rgb: Uint8Array, geometry: PatchGeometry, out?: Float32
           o += side * 3;
           continue;
         }
-        for (let dx = 0; dx < side; dx++) {
-          const x = x0 + dx;
-          if (x < 0 || x >= size) {
-            target[o++] = 0;
-            target[o++] = 0;
-            target[o++] = 0;
-            continue;
-          }
-          const at = (y * size + x) * 3;
-          target[o++] = (rgb[at] as number) / 127.5 - 1;
-          target[o++] = (rgb[at + 1] as number) / 127.5 - 1;
-          target[o++] = (rgb[at + 2] as number) / 127.5 - 1;
-        }
+        target.fill(0, o, o + (x0 - left) * 3);
+        o += (x0 - left) * 3;
+        const row = (y * size + x0) * 3;
+        for (let k = 0; k < (x1 - x0) * 3; k++) target[o++] = (rgb[row + k] as number) / 127.5 - 1;
+        target.fill(0, o, o + (left + side - x1) * 3);
+        o += (left + side - x1) * 3;
       }
     }
   }

@@ -7,7 +7,6 @@
  */
 import { UserError } from '../errors.js';
 import { encodePrompt } from '../model/answer-tokens.js';
-import { patchCount, patchDim } from '../model/config.js';
 import { Generator } from '../model/generate.js';
 import { loadModelImage, patchify } from '../model/image.js';
 import { disposeModel, loadModel } from '../model/load.js';
@@ -48,7 +47,7 @@ export async function createLocalPolicy(checkpointDir: string, options: LocalPol
             throw new UserError(`request ${i}: image: ${(error as Error).message}`);
           }
           return {
-            patches: patchify(rgb, c, new Float32Array(patchCount(c) * patchDim(c))),
+            patches: patchify(rgb, c),
             prompt: encodePrompt(model.tokenizer, r.instruction, r.kind),
             kind: r.kind,
           };

@@ -3,7 +3,6 @@
  */
 import type { EvalMetrics, SampleMetrics } from '../eval/metrics.js';
 import { aggregateMetrics, sampleMetrics } from '../eval/metrics.js';
-import { patchCount, patchDim } from '../model/config.js';
 import type { Generator } from '../model/generate.js';
 import { patchify } from '../model/image.js';
 import type { ModelConfig } from '../model/config.js';
@@ -29,8 +28,7 @@ export async function evaluateExamples(
   examples: readonly Example[],
   batchSize = 64,
 ): Promise<ExampleEvaluation> {
-  const size = patchCount(c) * patchDim(c);
-  const inputs = examples.map((ex) => ({ patches: patchify(ex.rgb, c, new Float32Array(size)), prompt: ex.prompt, kind: ex.kind }));
+  const inputs = examples.map((ex) => ({ patches: patchify(ex.rgb, c), prompt: ex.prompt, kind: ex.kind }));
   const start = performance.now();
   const outs = await generator.generate(inputs, { temperature: 0, batchSize });
   const seconds = (performance.now() - start) / 1000;

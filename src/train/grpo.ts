@@ -25,7 +25,7 @@ import { UserError } from '../errors.js';
 import type { EvalMetrics } from '../eval/metrics.js';
 import type { Checkpoint, CheckpointConfig } from '../model/checkpoint.js';
 import { CHECKPOINT_FILES, loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from '../model/checkpoint.js';
-import { patchCount, patchDim, sequenceLength } from '../model/config.js';
+import { sequenceLength } from '../model/config.js';
 import { Generator } from '../model/generate.js';
 import { maskTable } from '../model/grammar.js';
 import { patchify } from '../model/image.js';
@@ -256,9 +256,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
   const update = createGrpoUpdate(config, lossOptions, adam);
   const referencePass = createReferenceLogProbs(config, options.temperature);
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
-  const patchSize = patchCount(config) * patchDim(config);
   const toPrompt = (ex: Example): GroupPrompt => ({
-    patches: patchify(ex.rgb, config, new Float32Array(patchSize)),
+    patches: patchify(ex.rgb, config),
     prompt: ex.prompt,
     kind: ex.kind,
     answer: ex.answer,
