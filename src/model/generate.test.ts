@@ -53,6 +53,21 @@ describe('Generator greedy decoding', () => {
     }
   });
 
+  it('ends reasoning in time to write a whole answer, however short the token budget', async () => {
+    const gen = await generator(7);
+    for (const maxTokens of [6, 9, 12, 40]) {
+      for (const temperature of [0, 1.5]) {
+        const outs = await gen.generate(inputs, { maxTokens, temperature, seed: 3, noRepeatNgram: 0 });
+        for (const o of outs) {
+          expect(o.tokens.length).toBeLessThanOrEqual(maxTokens);
+          expect(o.finished).toBe(true);
+          expect(o.text).toMatch(/<output>.+<\/output>$/);
+        }
+      }
+    }
+    gen.dispose();
+  });
+
   it('decodes box coordinates by mode and trajectory coordinates by expectation by default', async () => {
     const gen = await generator(5);
     const byDefault = await gen.generate(inputs);

@@ -201,7 +201,7 @@ export class Generator {
         for (let b = 0; b < n; b++) {
           const state = states[b] as GrammarState;
           if (state.phase === 'done') continue;
-          const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, grammar));
+          const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, grammar, maxTokens));
           let mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
           if (noRepeat > 0 && state.phase === 'reasoning') mask = this.#guardRepeats(mask, tokens[b] as number[], noRepeat, guardedMask);
           const axis = cls === X_CLASS || cls === X_OR_EOS_CLASS ? 'x' : cls === Y_CLASS ? 'y' : undefined;

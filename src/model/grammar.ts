@@ -9,6 +9,13 @@
  * - affordance answer: exactly 4 coordinates `x y x y`, then `<eos>`;
  * - trajectory answer: `x y` pairs (at least one, at most `maxPoints`), then `<eos>`;
  * - after `<eos>`: `<pad>`.
+ *
+ * With a token budget (the generation's length cap), reasoning must end while the longest answer still fits:
+ * once only {@link answerReserve} tokens are left, `<answer>` is the one token allowed (and a trajectory ends
+ * early when another waypoint would not fit a budget shorter than that). An undertrained model
+ * that loops in its rationale then still writes an answer instead of running out of tokens (the "budget
+ * forcing" of test-time reasoning work). No training target is affected: the budget is the longest target's
+ * length, so every training rationale ends in time.
  */
 import type { TaskKind } from '../protocol/types.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -34,6 +41,8 @@ export interface GrammarState {
   readonly coordinates: number;
   /** While reasoning: the last token was a coordinate. */
   readonly afterCoordinate: boolean;
+  /** Tokens generated so far. */
+  readonly written: number;
 }
 
 /** What the grammar needs to know of the vocabulary. */
@@ -41,35 +50,62 @@ export type CoordinateTest = Pick<Tokenizer, 'isCoordinate'>;
 
 /** The start state for a task kind. */
 export function startState(kind: TaskKind): GrammarState {
-  return { kind, phase: 'reasoning', coordinates: 0, afterCoordinate: false };
+  return { kind, phase: 'reasoning', coordinates: 0, afterCoordinate: false, written: 0 };
 }
 
-/** The class of tokens allowed in `state`. */
-export function allowedClass(state: GrammarState, options: GrammarOptions): GrammarClass {
+/**
+ * Tokens the longest answer of a kind takes: `<answer>`, its coordinates (4 for a box, 2 per waypoint) and
+ * `<eos>`.
+ *
+ * @example
+ * answerReserve('affordance', { maxPoints: 8, thinking: true }); // 6
+ * answerReserve('trajectory', { maxPoints: 8, thinking: true }); // 18
+ */
+export function answerReserve(kind: TaskKind, options: GrammarOptions): number {
+  return 2 + (kind === 'affordance' ? 4 : 2 * options.maxPoints);
+}
+
+/**
+ * The class of tokens allowed in `state`, for a sequence of at most `budget` tokens (reasoning is cut short
+ * when only {@link answerReserve} tokens are left).
+ *
+ * @example
+ * allowedClass(startState('affordance'), { maxPoints: 8, thinking: true }); // 'reasoning'
+ * allowedClass(startState('affordance'), { maxPoints: 8, thinking: true }, 6); // 'answer'
+ */
+export function allowedClass(state: GrammarState, options: GrammarOptions, budget = Infinity): GrammarClass {
   if (state.phase === 'done') return 'pad';
-  if (state.phase === 'reasoning') return !options.thinking ? 'answer' : state.afterCoordinate ? 'reasoning-text' : 'reasoning';
+  if (state.phase === 'reasoning') {
+    if (!options.thinking || budget - state.written <= answerReserve(state.kind, options)) return 'answer';
+    return state.afterCoordinate ? 'reasoning-text' : 'reasoning';
+  }
   const n = state.coordinates;
   if (state.kind === 'affordance') return n >= 4 ? 'eos' : n % 2 === 0 ? 'x' : 'y';
   if (n % 2 === 1) return 'y';
   if (n === 0) return 'x';
-  return n >= 2 * options.maxPoints ? 'eos' : 'x-or-eos';
+  // Another waypoint takes x, y and then `<eos>`: stop when it would not fit.
+  return n >= 2 * options.maxPoints || budget - state.written < 3 ? 'eos' : 'x-or-eos';
 }
 
 /** The state after `token`. */
 export function advance(state: GrammarState, token: number, tok: CoordinateTest): GrammarState {
-  if (state.phase === 'done' || token === EOS) return { ...state, phase: 'done' };
-  if (state.phase === 'reasoning') return token === ANSWER ? { ...state, phase: 'answer', afterCoordinate: false } : { ...state, afterCoordinate: tok.isCoordinate(token) };
-  return { ...state, coordinates: state.coordinates + 1 };
+  const written = state.written + 1;
+  if (state.phase === 'done' || token === EOS) return { ...state, phase: 'done', written };
+  if (state.phase === 'reasoning') {
+    return token === ANSWER ? { ...state, phase: 'answer', afterCoordinate: false, written } : { ...state, afterCoordinate: tok.isCoordinate(token), written };
+  }
+  return { ...state, coordinates: state.coordinates + 1, written };
 }
 
 /**
  * The grammar class index of every position of target sequences (what was allowed when each token was
- * produced), for applying the grammar inside a jitted log-probability function.
+ * produced, under the same token `budget` as the generation), for applying the grammar inside a jitted
+ * log-probability function.
  */
-export function classesOf(kind: TaskKind, tokens: readonly number[], options: GrammarOptions, tok: CoordinateTest): number[] {
+export function classesOf(kind: TaskKind, tokens: readonly number[], options: GrammarOptions, tok: CoordinateTest, budget = Infinity): number[] {
   let state = startState(kind);
   return tokens.map((t) => {
-    const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, options));
+    const cls = GRAMMAR_CLASSES.indexOf(allowedClass(state, options, budget));
     state = advance(state, t, tok);
     return cls;
   });

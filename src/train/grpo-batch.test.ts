@@ -7,7 +7,7 @@ import { hostRollouts, maskGroups } from './grpo-batch.js';
 import type { ScoredSample } from './grpo-rollout.js';
 import { stepSeed, summariseRewards } from './grpo-rollout.js';
 
-// 8×8 image of 4×4 patches (4 patches × 48 floats), prompt 3, target 5: sequence 4 + 3 + 5 = 12.
+// 8×8 image of 4×4 patches (4 patches × 48 floats), prompt 3, target 8: sequence 4 + 3 + 8 = 15.
 const config = ModelConfigSchema.parse({
   imageSize: 8,
   patchSize: 4,
@@ -17,9 +17,10 @@ const config = ModelConfigSchema.parse({
   mlpRatio: 1,
   vocabSize: 40,
   promptLength: 3,
-  targetLength: 5,
+  targetLength: 8,
 });
-const grammar = { maxPoints: 4, thinking: true };
+// A trajectory answer takes at most 1 + 2 + 1 tokens, a box 6: reasoning may go on while more than that is left.
+const grammar = { maxPoints: 1, thinking: true };
 const text = 30; // any id ≥ textOffset is text for the grammar classes below
 const coord = (i: number): number => 6 + i;
 /** Coordinates are ids 6..25 for these tests (the tokenizer layout with 10 bins per axis). */
@@ -40,25 +41,25 @@ describe('hostRollouts', () => {
     );
     expect(host.size).toBe(2);
     expect(Array.from(host.tokens)).toEqual([
-      PAD, TASK_TRAJECTORY, 20, text, ANSWER, coord(1), coord(2), EOS,
-      TASK_AFFORDANCE, 20, 21, text, ANSWER, PAD, PAD, PAD,
+      PAD, TASK_TRAJECTORY, 20, text, ANSWER, coord(1), coord(2), EOS, PAD, PAD, PAD,
+      TASK_AFFORDANCE, 20, 21, text, ANSWER, PAD, PAD, PAD, PAD, PAD, PAD,
     ]);
-    expect(Array.from(host.targets)).toEqual([text, ANSWER, coord(1), coord(2), EOS, text, ANSWER, PAD, PAD, PAD]);
+    expect(Array.from(host.targets)).toEqual([text, ANSWER, coord(1), coord(2), EOS, PAD, PAD, PAD, text, ANSWER, PAD, PAD, PAD, PAD, PAD, PAD]);
     expect(Array.from(host.classes)).toEqual([
-      cls('reasoning'), cls('reasoning'), cls('x'), cls('y'), cls('x-or-eos'),
-      cls('reasoning'), cls('reasoning'), cls('pad'), cls('pad'), cls('pad'),
+      cls('reasoning'), cls('reasoning'), cls('x'), cls('y'), cls('eos'), cls('pad'), cls('pad'), cls('pad'),
+      cls('reasoning'), cls('reasoning'), cls('pad'), cls('pad'), cls('pad'), cls('pad'), cls('pad'), cls('pad'),
     ]);
-    expect(Array.from(host.mask)).toEqual([1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
-    expect(Array.from(host.oldLogProbs)).toEqual([-1, -2, -3, -4, -5, -0.5, -0.25, 0, 0, 0]);
+    expect(Array.from(host.mask)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(Array.from(host.oldLogProbs)).toEqual([-1, -2, -3, -4, -5, 0, 0, 0, -0.5, -0.25, 0, 0, 0, 0, 0, 0]);
     // key validity: 4 patches, then the left-padded prompt slot of the first sequence is masked
-    expect(Array.from(host.keyValid.subarray(0, 12))).toEqual([1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1]);
-    expect(Array.from(host.keyValid.subarray(12))).toEqual(new Array(12).fill(1));
+    expect(Array.from(host.keyValid.subarray(0, 15))).toEqual([1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(Array.from(host.keyValid.subarray(15))).toEqual(new Array(15).fill(1));
     expect(Array.from(host.patches.subarray(192))).toEqual(Array.from(patches));
   });
 
   it('rejects sequences longer than the target region or without a log-prob per token', () => {
     const base = { patches: new Float32Array(192), prompt: [TASK_AFFORDANCE], kind: 'affordance' as const };
-    expect(() => hostRollouts([{ ...base, tokens: [text, text, text, text, text, text], logProbs: [0, 0, 0, 0, 0, 0] }], config, grammar, tok)).toThrow(/allows 5/);
+    expect(() => hostRollouts([{ ...base, tokens: new Array<number>(9).fill(text), logProbs: new Array<number>(9).fill(0) }], config, grammar, tok)).toThrow(/allows 8/);
     expect(() => hostRollouts([{ ...base, tokens: [text], logProbs: [] }], config, grammar, tok)).toThrow(/log-probabilities/);
   });
 });

@@ -72,7 +72,7 @@ export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConf
     tokens.set(aligned, n * S);
     tokens.set(s.tokens, n * S + c.promptLength);
     targets.set(s.tokens, n * L);
-    classes.set(classesOf(s.kind, s.tokens, grammar, tok), n * L);
+    classes.set(classesOf(s.kind, s.tokens, grammar, tok, L), n * L);
     mask.fill(1, n * L, n * L + s.tokens.length);
     oldLogProbs.set(s.logProbs, n * L);
     keyValid.set(keyValidity(aligned, c, true), n * T);

@@ -24,7 +24,8 @@ const config = ModelConfigSchema.parse({
   ...TINY_MODEL_SHAPE,
   vocabSize: tok.vocabSize,
   promptLength: 2,
-  targetLength: 7,
+  // one token longer than the answers, so the grammar's budget lets them reason one token before <answer>
+  targetLength: 8,
 });
 const grammar = { maxPoints: 2, thinking: true };
 const adam = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
@@ -52,10 +53,10 @@ function sequences(logProbs: number[][]): SampledSequence[] {
 /** Per-token log-probabilities of the two answers under `params` (does not consume `params`). */
 async function logProbsOf(params: ModelParams<JaxArray>): Promise<number[][]> {
   const pass = createReferenceLogProbs(config, 1);
-  const host = hostRollouts(sequences([new Array<number>(L).fill(0), new Array<number>(L).fill(0)]), config, grammar, tok);
+  const host = hostRollouts(sequences(answers.map((a) => new Array<number>(a.length).fill(0))), config, grammar, tok);
   const lp = Array.from((await pass(tree.ref(params), rolloutTensors(host, config, structure(), classMasks())).data()) as Float32Array);
   pass.dispose();
-  return [lp.slice(0, L), lp.slice(L)];
+  return answers.map((a, i) => lp.slice(i * L, i * L + a.length));
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

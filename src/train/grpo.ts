@@ -333,9 +333,11 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       let t3 = t2;
       if (trains) {
         const rollout = rolloutTensors(host, config, structure.ref, classMasks.ref);
+        // Without a KL term there is no reference pass; uploading the rollout then counts as updating.
+        if (options.klCoef === 0) t3 = t2;
         const refLogProbs: JaxArray =
           options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([N, L]);
-        t3 = performance.now();
+        if (options.klCoef > 0) t3 = performance.now();
         for (let i = 0; i < options.mu; i++) {
           const last = i === options.mu - 1;
           const batch = grpoTensors(last ? rollout : tree.ref(rollout), config, mask, advantage.advantages, host.oldLogProbs, last ? refLogProbs : refLogProbs.ref);
