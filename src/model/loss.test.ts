@@ -30,7 +30,7 @@ describe('loss helpers', () => {
     const logits = np.array(new Float32Array([...raw, ...raw])).reshape([1, 2, 10]);
     const targets = np.array(new Int32Array([3, 1]), { dtype: np.int32 }).reshape([1, 2]);
     const targetPlaces = np.array(new Float32Array([1, -1])).reshape([1, 2]);
-    const ll = (await targetLogLikelihood(logits, targets, { places: np.array(places), targetPlaces, sigma: 1 }).data()) as Float32Array;
+    const ll = (await targetLogLikelihood(logits, targets, { places: np.array(places.subarray(2, 10)), offset: 2, targetPlaces, sigma: 1 }).data()) as Float32Array;
     const z = Math.log(raw.reduce((a, b) => a + Math.exp(b), 0));
     const g = [0, 1, 2, 3].map((b) => Math.exp(-((b - 1) ** 2) / 2));
     const sum = g.reduce((a, b) => a + b, 0);

@@ -49,8 +49,13 @@ export function sequenceLogProbs(
 
 /** Soft targets for coordinate tokens (see {@link sftLoss}). */
 export type CoordinateSmoothing = {
-  /** `[V]` float32: each coordinate token's place on its axis ({@link coordinatePlaces}), far away for other tokens. */
+  /**
+   * `[C]` float32: the places ({@link coordinatePlaces}) of the `C` coordinate tokens, the ids `offset` to
+   * `offset + C − 1` (x bins, then y bins).
+   */
   places: JaxArray;
+  /** Id of the first coordinate token. */
+  offset: number;
   /** `[B, L]` float32: the place of each coordinate target, negative for other targets. */
   targetPlaces: JaxArray;
   /** Width of the Gaussian over neighbouring bins, in bins. */
@@ -120,16 +125,21 @@ export function perceptionLoss(patchLogits: JaxArray, labels: JaxArray, weights:
 /**
  * Per-position log-likelihood `[B, L]` of the targets: `log p(target)`, or for coordinate targets under
  * `smoothing`, `Σ_v q(v) log p(v)` with `q` a Gaussian over the target's neighbouring bins on its axis.
+ *
+ * As `q` sums to 1, `Σ_v q(v) log p(v) = Σ_v q(v) logit(v) − logsumexp(logits)`, and `q` is zero outside the
+ * coordinate tokens: the soft part runs over those tokens only, not the whole vocabulary.
  */
 export function targetLogLikelihood(logits: JaxArray, targets: JaxArray, smoothing?: CoordinateSmoothing): JaxArray {
   if (smoothing === undefined) return gatherLogProbs(logits, targets);
   const V = logits.shape[logits.ndim - 1] as number;
   const [B, L] = targets.shape as [number, number];
-  const logp = nn.logSoftmax(logits, -1);
+  const C = smoothing.places.shape[0] as number;
+  const normaliser = nn.logsumexp(logits.ref, -1);
+  const hard = logits.ref.mul(nn.oneHot(targets, V)).sum(-1);
+  const coordinates = logits.slice([], [], [smoothing.offset, smoothing.offset + C]);
   const targetPlaces = smoothing.targetPlaces.reshape([B, L, 1]);
-  const diff = smoothing.places.reshape([1, 1, V]).sub(targetPlaces.ref);
+  const diff = smoothing.places.reshape([1, 1, C]).sub(targetPlaces.ref);
   const gauss = np.exp(np.square(diff).mul(-1 / (2 * smoothing.sigma * smoothing.sigma)));
-  const soft = gauss.ref.div(np.maximum(gauss.sum(-1, { keepdims: true }), 1e-30));
-  const target = np.where(targetPlaces.greaterEqual(0), soft, nn.oneHot(targets, V));
-  return logp.mul(target).sum(-1);
+  const soft = coordinates.mul(gauss.ref).sum(-1).div(np.maximum(gauss.sum(-1), 1e-30));
+  return np.where(targetPlaces.reshape([B, L]).greaterEqual(0), soft, hard).sub(normaliser);
 }

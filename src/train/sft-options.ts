@@ -50,7 +50,7 @@ export const SftOptionsSchema = z
     maxPromptLength: z.number().int().positive().default(48),
     maxTargetLength: z.number().int().positive().default(256),
     /** Padded target lengths per batch (length-grouped batches); 1 = always the longest. */
-    lengthBuckets: z.number().int().positive().default(3),
+    lengthBuckets: z.number().int().positive().default(8),
     /** Keep vocabulary pieces seen at least this often in the training split. */
     minPieceCount: z.number().int().positive().default(2),
     /** Phrase merges learned from the training texts (0 = word pieces only). */

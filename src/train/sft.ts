@@ -278,7 +278,8 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   const adam = { beta1: options.beta1, beta2: options.beta2, eps: 1e-8, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm };
   const sigma = options.coordinateSigma;
   const placesHost = coordinatePlaces(tokenizer);
-  const places = np.array(placesHost);
+  const coordinateIds = { offset: tokenizer.coordinateOffset, count: 2 * tokenizer.coordinateBins };
+  const places = np.array(placesHost.subarray(coordinateIds.offset, coordinateIds.offset + coordinateIds.count));
   const perceptionWeight = labels === undefined ? 0 : options.perceptionWeight;
   type StepBatch = SequenceBatch & {
     structure: JaxArray;
@@ -297,7 +298,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       perceptionLabels.dispose();
       perceptionWeights.dispose();
     }
-    if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, targetPlaces, sigma }, perception);
+    if (sigma > 0) return sftLoss(p, batch, s, config, { places: pl, offset: coordinateIds.offset, targetPlaces, sigma }, perception);
     pl.dispose();
     targetPlaces.dispose();
     return sftLoss(p, batch, s, config, undefined, perception);
