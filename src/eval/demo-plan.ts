@@ -69,7 +69,7 @@ const FULL_MODEL = DEFAULT_MODEL_SHAPE;
 const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, patchContext: 2, pointerPrior: true, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
 
 /**
- * The demo plan: the full one (about 16 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).
+ * The demo plan: the full one (about 13.5 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).
  *
  * @example
  * demoPlan({ quick: true }).data.train; // 48
@@ -93,8 +93,8 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     quick: false,
     seed,
     data: { train: 4000, test: 300, ood: 300, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 800, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
-    grpo: { seed, steps: 50, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
+    sft: { ...FULL_MODEL, seed, steps: 700, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
+    grpo: { seed, steps: 40, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
     evalBatchSize: 64,
     examplesPerKind: 2,
   };
@@ -107,7 +107,7 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
     ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.004, sftStep: 0.57, sftStepNoCot: 0.31, grpoStep: 3.8, evalPerRecord: 0.045, report: 1 };
+    : { synthPerSample: 0.004, sftStep: 0.56, sftStepNoCot: 0.3, grpoStep: 4, evalPerRecord: 0.04, report: 1 };
 }
 
 /** Where everything goes inside the output folder. */
