@@ -333,10 +333,9 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       let t3 = t2;
       if (trains) {
         const rollout = rolloutTensors(host, config, structure.ref, classMasks.ref);
-        // Without a KL term there is no reference pass; uploading the rollout then counts as updating.
-        if (options.klCoef === 0) t3 = t2;
         const refLogProbs: JaxArray =
           options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([N, L]);
+        // Without a KL term there is no reference pass: t3 stays t2, and uploading the rollout counts as updating.
         if (options.klCoef > 0) t3 = performance.now();
         for (let i = 0; i < options.mu; i++) {
           const last = i === options.mu - 1;
