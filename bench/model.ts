@@ -1,12 +1,44 @@
 /**
  * Model speed: training tokens/s and achieved GFLOP/s against the engine's matmul ceiling measured in the
  * same run (square matmuls and the model's own matmul shapes), and generation tokens/s at batch 1 and 64.
+ * When `python3` can import torch (Debian: `apt-get install python3-torch libopenblas0-openmp`), the same
+ * training step runs in PyTorch on the CPU in the same run (`bench/model_torch.py`) and our ratio is printed.
  *
  * Threads: `VLA_R1_THREADS` (default: the machine's cores, at most 4), read when the engine loads.
  *
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const TORCH_SCRIPT = fileURLToPath(new URL('../../bench/model_torch.py', import.meta.url));
+
+/** What `bench/model_torch.py` prints. */
+interface TorchStep {
+  step_ms: number;
+  first_loss: number;
+  matmul_512_gflops: number;
+  torch: string;
+  threads: number;
+  blas: string;
+}
+
+/**
+ * The PyTorch anchor: the same training step in `python3 bench/model_torch.py`, or why it did not run. The child
+ * runs without `OPENBLAS_CORETYPE`: a value forced by the environment (this machine's says Haswell) halves
+ * OpenBLAS's throughput on a newer CPU and would make the anchor look slower than PyTorch is.
+ */
+function torchStep(config: Record<string, number>): TorchStep | string {
+  // Debian's python3-torch is for the system interpreter, which a `python3` earlier on PATH (pyenv) may hide.
+  const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (python === undefined) return 'not installed (apt-get install python3-torch libopenblas0-openmp)';
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  const run = spawnSync(python, [TORCH_SCRIPT, JSON.stringify(config)], { encoding: 'utf8', env });
+  if (run.status !== 0) return `failed: ${run.stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+  return JSON.parse(run.stdout) as TorchStep;
+}
 
 interface Row {
   readonly what: string;
@@ -133,6 +165,22 @@ export async function run(): Promise<void> {
   tree.dispose(params);
   matmul.dispose();
 
+  const torch = torchStep({
+    batch: B,
+    patches: patchCount(c),
+    patch_dim: patchDim(c),
+    patch_hidden: c.patchHidden ?? 0,
+    d_model: c.dModel,
+    layers: c.nLayers,
+    heads: c.nHeads,
+    mlp_ratio: c.mlpRatio,
+    vocab: c.vocabSize,
+    prompt: c.promptLength,
+    target: c.targetLength,
+    sequence: T,
+    threads,
+  });
+
   console.log(`model: d ${c.dModel}, ${c.nLayers} layers, sequence ${T}, batch ${B}; engine jax-js wasm, ${threads} thread(s)`);
   table([
     { what: 'matmul 512³', value: `${square.toFixed(1)} GFLOP/s` },
@@ -146,6 +194,20 @@ export async function run(): Promise<void> {
     ...(g64async
       ? [{ what: 'generation batch 64, worker threads', value: `${g64async.tps.toFixed(0)} tokens/s`, note: `${(g64async.tps / g64.tps).toFixed(2)}× the calling thread` }]
       : []),
+    ...(typeof torch === 'string'
+      ? [{ what: 'PyTorch training step', value: '-', note: torch }]
+      : [
+          {
+            what: 'PyTorch training step',
+            value: `${torch.step_ms.toFixed(0)} ms`,
+            note: `torch ${torch.torch}, ${torch.threads} thread(s), BLAS ${torch.blas}; matmul 512³ ${torch.matmul_512_gflops.toFixed(1)} GFLOP/s`,
+          },
+          {
+            what: 'ours / PyTorch',
+            value: `${(torch.step_ms / stepMs).toFixed(2)}×`,
+            note: `training tokens/s (above 1 = we are faster); matmul 512³ ${(square / torch.matmul_512_gflops).toFixed(2)}×`,
+          },
+        ]),
   ]);
   await stopWorkerThreads();
 }

@@ -53,7 +53,8 @@ describe('vla-r1 demo --quick', () => {
   it('runs every stage and ends with the line naming the report', () => {
     expect(first.stderr).not.toMatch(/internal error/);
     expect(first.code).toBe(0);
-    for (let i = 1; i <= 11; i++) expect(first.stderr).toContain(`demo: stage ${i}/11 `);
+    for (let i = 1; i <= 12; i++) expect(first.stderr).toContain(`demo: stage ${i}/12 `);
+    expect(first.stderr).toMatch(/demo: stage 2\/12 train the grounding base both SFT runs start from/);
     expect(first.stderr).toMatch(/eta \d+(m\d\ds|s)/);
     const lines = first.stdout.trimEnd().split('\n');
     expect(lines.at(-1)).toBe(`report: ${join(out, 'report.html')} (also ${join(out, 'report.md')})`);
@@ -123,8 +124,8 @@ describe('vla-r1 demo --quick', () => {
     rmSync(join(out, 'grpo', 'eval', 'ood', 'metrics.json'));
     const again = await runCli(['demo', '--quick', '--out', out]);
     expect(again.code).toBe(0);
-    expect(again.stderr.match(/done already, reusing/g)?.length).toBe(9);
-    expect(again.stderr).toMatch(/demo: stage 10\/11 evaluate CoT-SFT \+ GRPO on the out-of-domain split .*\| elapsed/);
+    expect(again.stderr.match(/done already, reusing/g)?.length).toBe(10);
+    expect(again.stderr).toMatch(/demo: stage 11\/12 evaluate CoT-SFT \+ GRPO on the out-of-domain split .*\| elapsed/);
     expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe(metricsBefore);
     expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(/^report: /);
   });
@@ -134,9 +135,9 @@ describe('vla-r1 demo --quick', () => {
     utimesSync(join(out, 'sft_nocot', 'checkpoint', 'config.json'), later, later);
     const again = await runCli(['demo', '--quick', '--out', out]);
     expect(again.code).toBe(0);
-    expect(again.stderr.match(/done already, reusing/g)?.length).toBe(8);
+    expect(again.stderr.match(/done already, reusing/g)?.length).toBe(9);
     expect(again.stderr).toContain(`demo: the predictions in ${join(out, 'sft_nocot', 'eval', 'test')} are older than`);
-    expect(again.stderr).toMatch(/demo: stage 4\/11 evaluate plain SFT \(no CoT\) on the out-of-domain split/);
+    expect(again.stderr).toMatch(/demo: stage 5\/12 evaluate plain SFT \(no CoT\) on the out-of-domain split/);
   });
 
   it('refuses to mix another plan into the folder without --fresh, and keeps what is there', async () => {

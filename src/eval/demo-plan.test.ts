@@ -34,9 +34,10 @@ describe('demoPaths', () => {
   it('lays a run out as DIR/RUN/{checkpoint,eval/SPLIT}', () => {
     const p = demoPaths('/x/demo');
     expect(p.data).toBe('/x/demo/data');
+    expect(p.base).toBe('/x/demo/base');
     expect(p.run('sft_cot')).toBe('/x/demo/sft_cot');
     expect(p.evaluation('grpo', 'ood')).toBe('/x/demo/grpo/eval/ood');
     expect([p.metrics, p.reportHtml, p.reportMarkdown, p.plan]).toEqual(['/x/demo/metrics.json', '/x/demo/report.html', '/x/demo/report.md', '/x/demo/demo-plan.json']);
-    expect(DEMO_OUTPUTS).toEqual(['demo-plan.json', 'demo-stages.json', 'data', 'sft_nocot', 'sft_cot', 'grpo', 'metrics.json', 'report.md', 'report.html', 'report-assets']);
+    expect(DEMO_OUTPUTS).toEqual(['demo-plan.json', 'demo-stages.json', 'data', 'base', 'sft_nocot', 'sft_cot', 'grpo', 'metrics.json', 'report.md', 'report.html', 'report-assets']);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * What `vla-r1 demo` runs: the dataset size, the model shape and the training and evaluation budgets of its
- * three runs (plain SFT, CoT-SFT, CoT-SFT + GRPO), and where each stage writes inside the output folder.
+ * three runs (plain SFT, CoT-SFT, CoT-SFT + GRPO) and of the grounding base both SFT runs start from, and where
+ * each stage writes inside the output folder.
  *
  * The plan is saved as `DIR/demo-plan.json`; a later `demo` into the same folder reuses finished stages only
  * when its plan is the same (otherwise it asks for `--fresh` or another `--out`).
@@ -40,8 +41,13 @@ export interface DemoPlan {
   readonly seed: number;
   /** `synthesizeDataset` counts and image size. */
   readonly data: { readonly train: number; readonly test: number; readonly ood: number; readonly size: number };
-  /** SFT options shared by both SFT runs (`cot` is set per run). */
+  /** SFT options shared by both SFT runs (`cot` is set per run), and by the base (its steps are `baseSteps`). */
   readonly sft: SftOptionsInput;
+  /**
+   * Steps of the grounding base: plain SFT with room for rationales (`rationaleVocabulary`), from which both SFT
+   * runs start, as the paper's two SFT runs start from one pretrained VLM. 0 = no base (both start from scratch).
+   */
+  readonly baseSteps: number;
   /** GRPO options (started from the CoT-SFT checkpoint). */
   readonly grpo: GrpoOptionsInput;
   /** Records per batch of the evaluations. */
@@ -69,7 +75,7 @@ const FULL_MODEL = DEFAULT_MODEL_SHAPE;
 const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, patchContext: 2, pointerPrior: true, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
 
 /**
- * The demo plan: the full one (about 13.5 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).
+ * The demo plan: the full one (about 12 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).
  *
  * @example
  * demoPlan({ quick: true }).data.train; // 48
@@ -82,7 +88,8 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
       quick: true,
       seed,
       data: { train: 48, test: 8, ood: 8, size: 64 },
-      sft: { ...QUICK_MODEL, seed, steps: 6, batchSize: 4, warmupSteps: 1, learningRate: 5e-3, evalEvery: 0, evalSamples: 0, saveEvery: 0, minPieceCount: 1 },
+      baseSteps: 3,
+      sft: { ...QUICK_MODEL, seed, steps: 4, batchSize: 4, warmupSteps: 1, learningRate: 5e-3, evalEvery: 0, evalSamples: 0, saveEvery: 0, minPieceCount: 1 },
       grpo: { seed, steps: 2, promptsPerStep: 2, groupSize: 2, warmupSteps: 0, evalSamples: 0, saveEvery: 0 },
       evalBatchSize: 16,
       examplesPerKind: 1,
@@ -93,7 +100,8 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
     quick: false,
     seed,
     data: { train: 4000, test: 300, ood: 300, size: 128 },
-    sft: { ...FULL_MODEL, seed, steps: 700, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
+    baseSteps: 400,
+    sft: { ...FULL_MODEL, seed, steps: 400, batchSize: 16, warmupSteps: 20, learningRate: 2e-3, evalEvery: 0, evalSamples: 0, saveEvery: 100 },
     grpo: { seed, steps: 40, promptsPerStep: 8, groupSize: 5, warmupSteps: 2, learningRate: 3e-5, evalSamples: 0, saveEvery: 10 },
     evalBatchSize: 64,
     examplesPerKind: 2,
@@ -107,7 +115,7 @@ export function demoPlan(options: { quick?: boolean; seed?: number } = {}): Demo
 export function demoCosts(plan: DemoPlan): DemoCostModel {
   return plan.quick
     ? { synthPerSample: 0.05, sftStep: 0.5, sftStepNoCot: 0.3, grpoStep: 2, evalPerRecord: 0.2, report: 3 }
-    : { synthPerSample: 0.004, sftStep: 0.56, sftStepNoCot: 0.3, grpoStep: 4, evalPerRecord: 0.04, report: 1 };
+    : { synthPerSample: 0.004, sftStep: 0.5, sftStepNoCot: 0.33, grpoStep: 4, evalPerRecord: 0.04, report: 1 };
 }
 
 /** Where everything goes inside the output folder. */
@@ -116,6 +124,8 @@ export interface DemoPaths {
   readonly plan: string;
   /** The synthetic dataset (`synthesizeDataset` output). */
   readonly data: string;
+  /** The grounding base's run folder (`checkpoint/`, `metrics.jsonl`). */
+  readonly base: string;
   /** `metrics.json` of the demo: `{runs: {RUN: {SPLIT: metrics}}}`. */
   readonly metrics: string;
   readonly reportMarkdown: string;
@@ -141,6 +151,7 @@ export function demoPaths(out: string): DemoPaths {
     out,
     plan: join(out, 'demo-plan.json'),
     data: join(out, 'data'),
+    base: join(out, 'base'),
     metrics: join(out, 'metrics.json'),
     reportMarkdown: join(out, 'report.md'),
     reportHtml: join(out, 'report.html'),
@@ -156,6 +167,7 @@ export const DEMO_OUTPUTS: readonly string[] = [
   'demo-plan.json',
   'demo-stages.json',
   'data',
+  'base',
   ...DEMO_RUNS,
   'metrics.json',
   'report.md',

@@ -72,7 +72,8 @@ export function setupSummary(model: DemoReportModel): string[] {
       : `Model: ${shape}.`,
   );
   lines.push(
-    `SFT: ${String(plan.sft.steps ?? 400)} steps × ${String(plan.sft.batchSize ?? 16)} examples, peak learning rate ${String(plan.sft.learningRate ?? 2e-3)}; ` +
+    (plan.baseSteps > 0 ? `Grounding base: ${plan.baseSteps} steps of plain SFT, from which both SFT runs start; ` : '') +
+      `SFT: ${String(plan.sft.steps ?? 400)} steps × ${String(plan.sft.batchSize ?? 16)} examples, peak learning rate ${String(plan.sft.learningRate ?? 2e-3)}; ` +
       `GRPO: ${String(plan.grpo.steps ?? 40)} steps × ${String(plan.grpo.promptsPerStep ?? 8)} prompts × ${String(plan.grpo.groupSize ?? 5)} answers, ` +
       `learning rate ${String(plan.grpo.learningRate ?? 2e-4)}, KL coefficient ${String(plan.grpo.klCoef ?? 0.01)}.`,
   );

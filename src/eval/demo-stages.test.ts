@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoPaths, demoPlan } from './demo-plan.js';
-import { completedSteps, demoStages, finishedEvaluation, staleAgainst } from './demo-stages.js';
+import { completedSteps, demoStages, finishedEvaluation, staleAgainst, type DemoStage } from './demo-stages.js';
 import type { EvalMetrics } from './metrics.js';
 
 const root = await mkdtemp(join(tmpdir(), 'vla-demo-stages-'));
@@ -42,10 +42,11 @@ describe('finishedEvaluation', () => {
 });
 
 describe('demoStages', () => {
-  it('runs the dataset, then each run followed by its two evaluations', async () => {
+  it('runs the dataset, the grounding base, then each run followed by its two evaluations', async () => {
     const stages = demoStages({ plan: demoPlan({ quick: true }), paths: demoPaths(join(root, 'demo')), silent: true, log: () => undefined });
     expect(stages.map((s) => s.id)).toEqual([
       'synth',
+      'train:base',
       'train:sft_nocot',
       'eval:sft_nocot:test',
       'eval:sft_nocot:ood',
@@ -69,6 +70,37 @@ describe('demoStages', () => {
     expect(await synth?.complete()).toBe(join(paths.data, 'manifest.json'));
     await writeFile(join(paths.data, 'manifest.json'), JSON.stringify({ ...manifest, seed: plan.seed + 1 }));
     expect(await synth?.complete()).toBeUndefined();
+  });
+});
+
+describe('the SFT stages and the grounding base', () => {
+  it('trains both SFT runs again when the base is newer than their checkpoints, GRPO only after CoT-SFT', async () => {
+    const plan = demoPlan({ quick: true });
+    const paths = demoPaths(join(root, 'demo-base'));
+    const stages = demoStages({ plan, paths, silent: true, log: () => undefined });
+    const stage = (id: string): DemoStage => stages.find((s) => s.id === id) as DemoStage;
+    const finish = async (dir: string, when: number): Promise<void> => {
+      await mkdir(join(dir, 'checkpoint'), { recursive: true });
+      await writeFile(join(dir, 'checkpoint', 'config.json'), JSON.stringify({ info: { completed: true, steps: 3 } }));
+      await utimes(join(dir, 'checkpoint', 'config.json'), when, when);
+    };
+    await mkdir(paths.data, { recursive: true });
+    await writeFile(join(paths.data, 'manifest.json'), '{}');
+    await utimes(join(paths.data, 'manifest.json'), 1000, 1000);
+    await finish(paths.base, 2000);
+    for (const run of ['sft_nocot', 'sft_cot', 'grpo'] as const) await finish(paths.run(run), 3000);
+    for (const id of ['train:base', 'train:sft_nocot', 'train:sft_cot', 'train:grpo']) expect(await stage(id).complete()).toContain('completed');
+    await utimes(join(paths.base, 'checkpoint', 'config.json'), 4000, 4000);
+    expect(await stage('train:sft_nocot').complete()).toBeUndefined();
+    expect(await stage('train:sft_cot').complete()).toBeUndefined();
+    expect(await stage('train:grpo').complete()).toContain('completed'); // until CoT-SFT is trained again
+    expect(stage('train:sft_cot').title).toContain('from the grounding base');
+  });
+  it('has no base stage when the plan has no base steps', () => {
+    const plan = { ...demoPlan({ quick: true }), baseSteps: 0 };
+    const stages = demoStages({ plan, paths: demoPaths(join(root, 'demo-nobase')), silent: true, log: () => undefined });
+    expect(stages.map((s) => s.id).slice(0, 2)).toEqual(['synth', 'train:sft_nocot']);
+    expect(stages.find((s) => s.id === 'train:sft_cot')?.title).not.toContain('grounding base');
   });
 });
 

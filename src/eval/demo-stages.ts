@@ -146,22 +146,17 @@ function synthStage(ctx: StageContext): DemoStage {
   };
 }
 
-function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
-  const { plan, paths } = ctx;
-  const outDir = paths.run(name);
-  const costs = demoCosts(plan);
-  const steps = name === 'grpo' ? (plan.grpo.steps ?? 40) : (plan.sft.steps ?? 400);
-  const what =
-    name === 'grpo'
-      ? `GRPO from the CoT-SFT checkpoint (${steps} steps × ${plan.grpo.promptsPerStep ?? 8} prompts × ${plan.grpo.groupSize ?? 5} answers)`
-      : `${name === 'sft_cot' ? 'CoT-SFT on rationale + answer' : 'plain SFT on the answer alone (--no-cot)'} (${steps} steps × ${plan.sft.batchSize ?? 16} examples)`;
+/** A training stage: reused when its checkpoint is complete and newer than its inputs, resumed when interrupted. */
+function trainingStage(
+  ctx: StageContext,
+  stage: Pick<DemoStage, 'id' | 'kind' | 'title' | 'estimate'>,
+  outDir: string,
+  inputs: readonly string[],
+  train: (common: { dataDir: string; outDir: string; resume: boolean; silent: boolean; signal?: AbortSignal }) => Promise<{ completed: boolean }>,
+): DemoStage {
   const marker = join(outDir, 'checkpoint', 'config.json');
-  const inputs = [join(paths.data, 'manifest.json'), ...(name === 'grpo' ? [join(paths.run('sft_cot'), 'checkpoint', 'config.json')] : [])];
   return {
-    id: `train:${name}`,
-    kind: name === 'grpo' ? 'grpo' : 'sft',
-    title: `train ${RUN_LABELS[name]}: ${what}`,
-    estimate: steps * (name === 'grpo' ? costs.grpoStep : name === 'sft_cot' ? costs.sftStep : costs.sftStepNoCot),
+    ...stage,
     async complete() {
       const done = await completedSteps(outDir);
       if (done === undefined || (await staleAgainst(marker, inputs)) !== undefined) return undefined;
@@ -175,14 +170,51 @@ function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
       }
       const resume = await exists(join(outDir, 'checkpoint', 'trainer-state.json'));
       if (resume) ctx.log(`demo: continuing the interrupted run in ${outDir}`);
-      const common = { dataDir: paths.data, outDir, resume, silent: ctx.silent, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-      const result =
-        name === 'grpo'
-          ? await trainGrpo({ ...common, initCheckpoint: paths.run('sft_cot'), options: plan.grpo })
-          : await trainSft({ ...common, options: { ...plan.sft, cot: name === 'sft_cot' } });
+      const result = await train({ dataDir: ctx.paths.data, outDir, resume, silent: ctx.silent, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       return result.completed ? 'done' : 'stopped';
     },
   };
+}
+
+function trainStage(ctx: StageContext, name: DemoRunName): DemoStage {
+  const { plan, paths } = ctx;
+  const costs = demoCosts(plan);
+  const steps = name === 'grpo' ? (plan.grpo.steps ?? 40) : (plan.sft.steps ?? 400);
+  const base = plan.baseSteps > 0 && name !== 'grpo' ? paths.base : undefined;
+  const what =
+    name === 'grpo'
+      ? `GRPO from the CoT-SFT checkpoint (${steps} steps × ${plan.grpo.promptsPerStep ?? 8} prompts × ${plan.grpo.groupSize ?? 5} answers)`
+      : `${name === 'sft_cot' ? 'CoT-SFT on rationale + answer' : 'plain SFT on the answer alone (--no-cot)'} (${steps} steps × ${plan.sft.batchSize ?? 16} examples${base === undefined ? '' : ', from the grounding base'})`;
+  const start = name === 'grpo' ? paths.run('sft_cot') : base;
+  const inputs = [join(paths.data, 'manifest.json'), ...(start === undefined ? [] : [join(start, 'checkpoint', 'config.json')])];
+  const stage = {
+    id: `train:${name}`,
+    kind: name === 'grpo' ? ('grpo' as const) : ('sft' as const),
+    title: `train ${RUN_LABELS[name]}: ${what}`,
+    estimate: steps * (name === 'grpo' ? costs.grpoStep : name === 'sft_cot' ? costs.sftStep : costs.sftStepNoCot),
+  };
+  return trainingStage(ctx, stage, paths.run(name), inputs, (common) =>
+    name === 'grpo'
+      ? trainGrpo({ ...common, initCheckpoint: paths.run('sft_cot'), options: plan.grpo })
+      : trainSft({ ...common, options: { ...plan.sft, cot: name === 'sft_cot' }, ...(base === undefined ? {} : { initCheckpoint: base }) }),
+  );
+}
+
+/**
+ * The grounding base both SFT runs start from: plain SFT on the answers, with the vocabulary and target region
+ * of CoT-SFT (`rationaleVocabulary`), so that either run can continue it.
+ */
+function baseStage(ctx: StageContext): DemoStage {
+  const { plan, paths } = ctx;
+  const stage = {
+    id: 'train:base',
+    kind: 'sft' as const,
+    title: `train the grounding base both SFT runs start from: plain SFT on the answer alone (${plan.baseSteps} steps × ${plan.sft.batchSize ?? 16} examples)`,
+    estimate: plan.baseSteps * demoCosts(plan).sftStepNoCot,
+  };
+  return trainingStage(ctx, stage, paths.base, [join(paths.data, 'manifest.json')], (common) =>
+    trainSft({ ...common, options: { ...plan.sft, steps: plan.baseSteps, cot: false, rationaleVocabulary: true } }),
+  );
 }
 
 function evalStage(ctx: StageContext, name: DemoRunName, split: DemoSplit): DemoStage {
@@ -239,15 +271,16 @@ function evalStage(ctx: StageContext, name: DemoRunName, split: DemoSplit): Demo
 }
 
 /**
- * The stages in the order they run: the dataset, then each run's training followed by its two evaluations
+ * The stages in the order they run: the dataset, the grounding base, then each run's training followed by its two evaluations
  * (so results accumulate early and an interrupted demo keeps them).
  *
  * @example
  * const stages = demoStages(ctx);
- * stages.map((s) => s.id); // ['synth', 'train:sft_nocot', 'eval:sft_nocot:test', …, 'eval:grpo:ood']
+ * stages.map((s) => s.id); // ['synth', 'train:base', 'train:sft_nocot', 'eval:sft_nocot:test', …, 'eval:grpo:ood']
  */
 export function demoStages(ctx: StageContext): DemoStage[] {
   const stages: DemoStage[] = [synthStage(ctx)];
+  if (ctx.plan.baseSteps > 0) stages.push(baseStage(ctx));
   for (const name of ['sft_nocot', 'sft_cot', 'grpo'] as const) {
     stages.push(trainStage(ctx, name), evalStage(ctx, name, 'test'), evalStage(ctx, name, 'ood'));
   }

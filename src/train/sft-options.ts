@@ -3,6 +3,7 @@
  * same ones.
  */
 import { z } from 'zod';
+import type { ModelConfig } from '../model/config.js';
 import { DEFAULT_MODEL_SHAPE } from '../model/config.js';
 
 export const SftOptionsSchema = z
@@ -10,6 +11,12 @@ export const SftOptionsSchema = z
     seed: z.number().int().nonnegative().default(0),
     /** Train on rationale + answer (CoT-SFT) or on the answer alone (plain SFT, empty `<think></think>`). */
     cot: z.boolean().default(true),
+    /**
+     * Learn the vocabulary from the rationales too, and size the target region for rationale + answer, even
+     * when training on answers alone (`cot: false`): a CoT-SFT run can then start from this checkpoint
+     * (`initCheckpoint`). Default: as `cot`.
+     */
+    rationaleVocabulary: z.boolean().optional(),
     /** Planned optimiser steps (the schedule spans them). */
     steps: z.number().int().positive().default(800),
     batchSize: z.number().int().positive().default(16),
@@ -71,5 +78,27 @@ export const SftOptionsSchema = z
 
 /** Validated SFT options (all defaults filled). */
 export type SftOptions = z.infer<typeof SftOptionsSchema>;
+/**
+ * The shape options of a model config: what a run that starts from a checkpoint (`initCheckpoint`) trains,
+ * whatever its own options say.
+ *
+ * @example
+ * shapeOptionsOf(checkpoint.config.model).dModel; // 64
+ */
+export function shapeOptionsOf(c: ModelConfig): SftOptionsInput {
+  return {
+    imageSize: c.imageSize,
+    patchSize: c.patchSize,
+    dModel: c.dModel,
+    nLayers: c.nLayers,
+    nHeads: c.nHeads,
+    mlpRatio: c.mlpRatio,
+    patchHidden: c.patchHidden ?? 0,
+    patchContext: c.patchContext ?? 0,
+    pointerPrior: c.pointerPrior === true,
+    pointerHead: c.coordinateBins > 0,
+  };
+}
+
 /** SFT options as a caller gives them (any subset). */
 export type SftOptionsInput = z.input<typeof SftOptionsSchema>;

@@ -109,6 +109,44 @@ describe('trainSft', () => {
     expect(ckpt.config.info).toMatchObject({ stage: 'sft' });
   });
 
+  it('starts from a checkpoint (--init): its tokenizer, shape and weights, with a fresh optimizer', async () => {
+    const baseOptions = { ...options, cot: false, steps: 2, rationaleVocabulary: true };
+    await trainSft({ dataDir: data, outDir: join(root, 'base'), options: baseOptions, silent: true });
+    const base = await loadCheckpoint(join(root, 'base'));
+    const cot = await loadCheckpoint(join(root, 'straight'));
+    // The plain base has the CoT run's vocabulary and target region, and writes no rationale.
+    expect(base.config.model.vocabSize).toBe(cot.config.model.vocabSize);
+    expect(base.config.model.targetLength).toBe(cot.config.model.targetLength);
+    expect(base.config.grammar.thinking).toBe(false);
+
+    // A step at a learning rate of ~0 leaves the base's weights (to float32 rounding) and keeps its tokenizer,
+    // whatever shape the options ask for.
+    const still = { ...options, steps: 1, warmupSteps: 0, learningRate: 1e-30, weightDecay: 0, dModel: 64 };
+    const result = await trainSft({ dataDir: data, outDir: join(root, 'from-base'), options: still, initCheckpoint: join(root, 'base'), silent: true });
+    const started = await loadCheckpoint(result.checkpointDir);
+    expect(started.config.model).toEqual(base.config.model);
+    expect(JSON.stringify(started.tokenizer.toJSON())).toBe(JSON.stringify(base.tokenizer.toJSON()));
+    expect(started.config.info).toMatchObject({ stage: 'cot-sft', init: join(root, 'base', 'checkpoint') });
+    expect(started.config.grammar.thinking).toBe(true);
+    const a = started.params.headWeight.data;
+    const b = base.params.headWeight.data;
+    expect(Math.max(...Array.from(a, (v, i) => Math.abs(v - (b[i] as number))))).toBeLessThan(1e-6);
+    // …and trained from there, its first loss is below a fresh model's.
+    const trained = await trainSft({ dataDir: data, outDir: join(root, 'from-base-2'), options: { ...options, cot: false }, initCheckpoint: join(root, 'base'), silent: true });
+    const fresh = await trainSft({ dataDir: data, outDir: join(root, 'fresh-2'), options: { ...options, cot: false }, silent: true });
+    expect(trained.losses[0]).toBeLessThan(fresh.losses[0] as number);
+  });
+
+  it('refuses a starting checkpoint without room for the targets, and a resume from another one', async () => {
+    await expect(
+      trainSft({ dataDir: data, outDir: join(root, 'cot-from-plain'), options, initCheckpoint: join(root, 'nocot'), silent: true }),
+    ).rejects.toThrow(/its target region holds 6 tokens, but .*train\.json needs \d+ \(train the starting checkpoint with --rationale-vocabulary/);
+    await expect(trainSft({ dataDir: data, outDir: join(root, 'x2'), options, initCheckpoint: join(root, 'missing'), silent: true })).rejects.toThrow(/not a checkpoint/);
+    await expect(
+      trainSft({ dataDir: data, outDir: join(root, 'from-base'), resume: true, initCheckpoint: join(root, 'straight'), silent: true }),
+    ).rejects.toThrow(/the run in .* started from .*base/);
+  });
+
   it('adds the perception term when the data has scene labels, and still resumes exactly', async () => {
     const labelled = join(root, 'labelled');
     await writeTinyDataset(labelled, 12, 1, true);

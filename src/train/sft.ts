@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { LoadedRecord } from '../data/records.js';
 import { readRecords } from '../data/records.js';
@@ -21,7 +21,8 @@ import { UserError } from '../errors.js';
 import type { EvalMetrics } from '../eval/metrics.js';
 import { createProgress } from '../progress.js';
 import type { Checkpoint, CheckpointConfig } from '../model/checkpoint.js';
-import { CHECKPOINT_FORMAT, loadCheckpoint, saveCheckpoint } from '../model/checkpoint.js';
+import { CHECKPOINT_FORMAT, loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from '../model/checkpoint.js';
+import { encodeTarget } from '../model/answer-tokens.js';
 import type { ModelConfig } from '../model/config.js';
 import { ModelConfigSchema, prefixLength, sequenceLength } from '../model/config.js';
 import { Generator } from '../model/generate.js';
@@ -46,12 +47,12 @@ import { DataCursorSchema, bucketFor, lengthBuckets, nextBatch, startCursor } fr
 import type { DataCursor } from './data-order.js';
 import { evaluateExamples } from './evaluate.js';
 import type { Example, ExampleLabels } from './examples.js';
-import { buildExamples, mergeTexts, vocabularyTexts } from './examples.js';
+import { buildExamples, mergeTexts, recordRationale, vocabularyTexts } from './examples.js';
 import { MetricsLog } from './metrics-log.js';
 import { perceptionEncoder } from './perception.js';
 import { learningRate } from './schedule.js';
 import type { SftOptions, SftOptionsInput } from './sft-options.js';
-import { SftOptionsSchema } from './sft-options.js';
+import { SftOptionsSchema, shapeOptionsOf } from './sft-options.js';
 
 const STATE_FORMAT = 'vla-r1-sft-state/1';
 
@@ -63,6 +64,8 @@ const SftStateSchema = z
     options: SftOptionsSchema,
     data: z.object({ file: z.string(), sha256: z.string(), records: z.number().int() }).strict(),
     seconds: z.number().nonnegative(),
+    /** The checkpoint the run started from (`initCheckpoint`), if any. */
+    init: z.string().optional(),
   })
   .strict();
 type SftState = z.infer<typeof SftStateSchema>;
@@ -75,6 +78,12 @@ export interface SftRun {
   readonly options?: SftOptionsInput;
   /** Continue from `outDir/checkpoint` when it exists. */
   readonly resume?: boolean;
+  /**
+   * Start from this checkpoint (or run folder) instead of a fresh initialisation: its weights, model shape and
+   * tokenizer, with a fresh optimizer and schedule. Its target region must hold this run's targets (train it
+   * with `rationaleVocabulary` when it is plain SFT and this run is CoT-SFT).
+   */
+  readonly initCheckpoint?: string;
   /** Stop (and save) after this global step, as if interrupted (tests, time limits). */
   readonly stopAfter?: number;
   /** Stop (and save) at the next step boundary when aborted (Ctrl-C). */
@@ -138,6 +147,22 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
   });
 }
 
+/** The longest rationale + answer target of the records, in tokens (a plain run that makes room for CoT). */
+function longestRationaleTarget(records: readonly LoadedRecord[], tok: Tokenizer): number {
+  return Math.max(...records.map((r) => encodeTarget(tok, recordRationale(r), r.action).length));
+}
+
+/** Throws unless the prompt and target regions of the starting checkpoint hold this run's longest ones. */
+function requireRoom(initDir: string, c: ModelConfig, trainFile: string, longestPrompt: number, longestTarget: number): void {
+  const region = longestPrompt > c.promptLength ? ['prompt', c.promptLength, longestPrompt] : longestTarget > c.targetLength ? ['target', c.targetLength, longestTarget] : undefined;
+  if (region === undefined) return;
+  const [name, room, needed] = region;
+  throw new UserError(
+    `--init ${initDir}: its ${name} region holds ${room} tokens, but ${trainFile} needs ${needed}` +
+      (name === 'target' ? ' (train the starting checkpoint with --rationale-vocabulary so that it makes room for rationales)' : ''),
+  );
+}
+
 function maxPointsOf(records: readonly LoadedRecord[]): number {
   return Math.max(1, ...records.map((r) => (r.action.kind === 'trajectory' ? r.action.points.length : 1)));
 }
@@ -172,6 +197,8 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   let step = 0;
   let cursor: DataCursor;
   let secondsBefore = 0;
+  let init: Checkpoint | undefined;
+  let initDir: string | undefined;
   const metricsLog = new MetricsLog(join(run.outDir, 'metrics.jsonl'));
 
   if (resuming) {
@@ -191,17 +218,28 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
     step = saved.step;
     cursor = saved.cursor;
     secondsBefore = saved.seconds;
+    initDir = saved.init;
+    if (run.initCheckpoint !== undefined && resolve(await resolveCheckpointDir(run.initCheckpoint)) !== initDir) {
+      throw new UserError(`--init ${run.initCheckpoint}: the run in ${run.outDir} started from ${initDir ?? 'a fresh initialisation'}`);
+    }
     await metricsLog.truncateAfter(step);
     say(`sft: resuming ${checkpointDir} at step ${step}/${options.steps} (saved options apply)`);
   } else {
-    options = SftOptionsSchema.parse(run.options ?? {});
-    tokenizer = Tokenizer.train(vocabularyTexts(trainRecords, options.cot), {
-      coordinateBins: options.coordinateBins,
-      minCount: options.minPieceCount,
-      maxMerges: options.maxMerges,
-      mergeMinCount: options.mergeMinCount,
-      mergeTexts: mergeTexts(trainRecords, options.cot),
-    });
+    if (run.initCheckpoint !== undefined) {
+      initDir = resolve(await resolveCheckpointDir(run.initCheckpoint));
+      init = await loadCheckpoint(initDir);
+    }
+    options = SftOptionsSchema.parse({ ...run.options, ...(init === undefined ? {} : shapeOptionsOf(init.config.model)) });
+    const withRationales = options.rationaleVocabulary ?? options.cot;
+    tokenizer =
+      init?.tokenizer ??
+      Tokenizer.train(vocabularyTexts(trainRecords, withRationales), {
+        coordinateBins: options.coordinateBins,
+        minCount: options.minPieceCount,
+        maxMerges: options.maxMerges,
+        mergeMinCount: options.mergeMinCount,
+        mergeTexts: mergeTexts(trainRecords, withRationales),
+      });
     cursor = startCursor(options.seed);
     await metricsLog.truncateAfter(0);
   }
@@ -230,24 +268,25 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   progressLoad.done();
 
   if (!resuming) {
-    const config = sftModelConfig(
-      tokenizer,
-      options,
-      Math.max(...trainExamples.map((e) => e.prompt.length)),
-      Math.max(...trainExamples.map((e) => e.target.length)),
-    );
+    const longestPrompt = Math.max(...trainExamples.map((e) => e.prompt.length));
+    const longestTarget = (options.rationaleVocabulary ?? options.cot) && !options.cot ? longestRationaleTarget(trainRecords, tokenizer) : Math.max(...trainExamples.map((e) => e.target.length));
+    const config = init?.config.model ?? sftModelConfig(tokenizer, options, longestPrompt, longestTarget);
+    if (init !== undefined && initDir !== undefined) requireRoom(initDir, config, trainFile, longestPrompt, longestTarget);
     ckptConfig = {
       format: CHECKPOINT_FORMAT,
       model: config,
       grammar: { maxPoints: maxPointsOf(trainRecords), thinking: options.cot },
-      info: { stage: options.cot ? 'cot-sft' : 'sft', data: trainFile, records: trainRecords.length },
+      info: { stage: options.cot ? 'cot-sft' : 'sft', data: trainFile, records: trainRecords.length, ...(initDir === undefined ? {} : { init: initDir }) },
     };
-    const host = initParams(config, new Rng(options.seed));
-    if (options.positionCode) applyPositionCode(host, config, tokenizer);
-    applyPromptWeighting(
-      host,
-      trainExamples.map((e) => e.prompt),
-    );
+    let host = init?.params;
+    if (host === undefined) {
+      host = initParams(config, new Rng(options.seed));
+      if (options.positionCode) applyPositionCode(host, config, tokenizer);
+      applyPromptWeighting(
+        host,
+        trainExamples.map((e) => e.prompt),
+      );
+    }
     params = paramsToDevice(host);
     state = zeroMoments(params);
   }
@@ -256,7 +295,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
   const buckets = lengthBuckets(lengths, config.targetLength, options.lengthBuckets);
   say(
     `sft: ${trainRecords.length} examples, ${countParams(config)} parameters, vocabulary ${tokenizer.vocabSize}, ` +
-      `sequence ${sequenceLength(config)} (prompt ${config.promptLength}, target ${config.targetLength}, buckets ${buckets.join('/')}), ${options.cot ? 'CoT' : 'no CoT'}`,
+      `sequence ${sequenceLength(config)} (prompt ${config.promptLength}, target ${config.targetLength}, buckets ${buckets.join('/')}), ${options.cot ? 'CoT' : 'no CoT'}${initDir === undefined ? '' : `, from ${initDir}`}`,
   );
 
   let testExamples: Example[] = [];
@@ -321,6 +360,7 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
       options,
       data: { file: trainFile, sha256: trainHash, records: trainRecords.length },
       seconds: secondsBefore + (performance.now() - started) / 1000,
+      ...(initDir === undefined ? {} : { init: initDir }),
     };
     const ckpt: Checkpoint = {
       config: { ...ckptConfig, info: { ...ckptConfig.info, steps: step, completed: step >= options.steps } },

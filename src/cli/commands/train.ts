@@ -35,6 +35,8 @@ interface SftFlags {
   perceptionWeight?: number;
   coordinateWeight?: number;
   resume?: boolean;
+  init?: string;
+  rationaleVocabulary?: boolean;
   threads?: number;
 }
 
@@ -70,6 +72,8 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <dir>', 'run folder: checkpoint/ and metrics.jsonl are written here')
     .option('--seed <n>', 'seed of initialisation and data order', nonNegativeInteger, 0)
     .option('--no-cot', 'plain SFT: train on the answer alone (the model writes an empty <think></think>)')
+    .option('--init <dir>', "start from this checkpoint (or run folder): its weights, shape and tokenizer, with a fresh optimizer and schedule")
+    .option('--rationale-vocabulary', 'with --no-cot: learn the vocabulary from the rationales too and make room for them, so that a CoT-SFT run can start from this one (--init)')
     .option('--max-steps <n>', 'optimiser steps (the learning-rate schedule spans them; default 800)', positiveInteger)
     .option('--batch-size <n>', 'sequences per step (default 16)', positiveInteger)
     .option('--lr <x>', 'peak learning rate (default 2e-3)', positiveNumber)
@@ -103,7 +107,12 @@ Ctrl-C stops after the current step and saves a checkpoint; --resume continues i
 Examples:
   vla-r1 train sft --data data/synth --out runs/cot-sft
   vla-r1 train sft --data data/synth --out runs/sft --no-cot
-  vla-r1 train sft --data data/synth --out runs/cot-sft --resume`,
+  vla-r1 train sft --data data/synth --out runs/cot-sft --resume
+
+Starting from a grounding base (what the demo does): both SFT runs continue one plain run whose vocabulary
+and target region already hold the rationales; the shape options then come from that checkpoint.
+  vla-r1 train sft --data data/synth --out runs/base --no-cot --rationale-vocabulary --max-steps 400
+  vla-r1 train sft --data data/synth --out runs/cot-sft --init runs/base --max-steps 400`,
     )
     .action(async (flags: SftFlags) => {
       process.env.VLA_R1_THREADS = String(engineThreads(flags.threads));
@@ -131,8 +140,16 @@ Examples:
           ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
           ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
           ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
+          ...(flags.rationaleVocabulary === true ? { rationaleVocabulary: true } : {}),
         };
-        const result = await trainSft({ dataDir: flags.data, outDir: flags.out, options, resume: flags.resume === true, signal: interrupt.signal });
+        const result = await trainSft({
+          dataDir: flags.data,
+          outDir: flags.out,
+          options,
+          resume: flags.resume === true,
+          signal: interrupt.signal,
+          ...(flags.init !== undefined ? { initCheckpoint: flags.init } : {}),
+        });
         const evalText = result.evaluation
           ? ` affordance IoU ${result.evaluation.affordance.iou?.toFixed(2) ?? '-'}, trajectory Avg ${result.evaluation.trajectory.avg?.toFixed(1) ?? '-'}`
           : '';
