@@ -1,21 +1,13 @@
-import { Command, CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { GrpoOptionsSchema } from '../../train/grpo-options.js';
+import { parseCommand } from '../../../test/helpers/parse-command.js';
 import { grpoOptionsFromFlags, registerTrainGrpo } from './train-grpo.js';
 
 /** Parse `vla-r1 train grpo …` without running the action; returns the parsed flags. */
 function parse(args: string[]): Record<string, unknown> {
-  const program = new Command().exitOverride();
-  const train = program.command('train').exitOverride();
-  registerTrainGrpo(train);
-  const grpo = train.commands.find((c) => c.name() === 'grpo') as Command;
-  grpo.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  let flags: Record<string, unknown> = {};
-  grpo.action((f: Record<string, unknown>) => {
-    flags = f;
-  });
-  program.parse(['train', 'grpo', ...args], { from: 'user' });
-  return flags;
+  const register = (program: Command): void => registerTrainGrpo(program.command('train'));
+  return parseCommand<Record<string, unknown>>(register, ['train', 'grpo'], args);
 }
 
 describe('vla-r1 train grpo', () => {

@@ -9,9 +9,11 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../flag-parsers.js';
+import type { SftOptionsInput } from '../../train/sft-options.js';
 import { registerTrainGrpo } from './train-grpo.js';
 
-interface SftFlags {
+/** The flags of `vla-r1 train sft`, as commander parses them. */
+export interface SftFlags {
   data: string;
   out: string;
   seed: number;
@@ -60,6 +62,39 @@ export function interruptController(label: string): { signal: AbortSignal; relea
   };
   process.on('SIGINT', onSigint);
   return { signal: controller.signal, release: () => process.off('SIGINT', onSigint) };
+}
+
+/**
+ * The trainer options of `vla-r1 train sft` flags: only what was given (the rest are the trainer's defaults, or a
+ * resumed run's saved options).
+ *
+ * @example
+ * sftOptionsFromFlags({ data: 'd', out: 'o', seed: 0, cot: false, maxSteps: 400 }); // { seed: 0, cot: false, steps: 400 }
+ */
+export function sftOptionsFromFlags(flags: SftFlags): SftOptionsInput {
+  return {
+    seed: flags.seed,
+    cot: flags.cot,
+    ...(flags.maxSteps !== undefined ? { steps: flags.maxSteps } : {}),
+    ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
+    ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
+    ...(flags.warmup !== undefined ? { warmupSteps: flags.warmup } : {}),
+    ...(flags.evalEvery !== undefined ? { evalEvery: flags.evalEvery } : {}),
+    ...(flags.evalSamples !== undefined ? { evalSamples: flags.evalSamples } : {}),
+    ...(flags.saveEvery !== undefined ? { saveEvery: flags.saveEvery } : {}),
+    ...(flags.dModel !== undefined ? { dModel: flags.dModel } : {}),
+    ...(flags.layers !== undefined ? { nLayers: flags.layers } : {}),
+    ...(flags.heads !== undefined ? { nHeads: flags.heads } : {}),
+    ...(flags.imageSize !== undefined ? { imageSize: flags.imageSize } : {}),
+    ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
+    ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
+    ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
+    ...(flags.pointerPrior !== undefined ? { pointerPrior: flags.pointerPrior } : {}),
+    ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
+    ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
+    ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
+    ...(flags.rationaleVocabulary === true ? { rationaleVocabulary: true } : {}),
+  };
 }
 
 /** Register `train` and its subcommands. */
@@ -119,29 +154,7 @@ and target region already hold the rationales; the shape options then come from 
       const [{ trainSft }, { stopWorkerThreads }] = await Promise.all([import('../../train/sft.js'), import('../../model/jax.js')]);
       const interrupt = interruptController('train sft');
       try {
-        const options = {
-          seed: flags.seed,
-          cot: flags.cot,
-          ...(flags.maxSteps !== undefined ? { steps: flags.maxSteps } : {}),
-          ...(flags.batchSize !== undefined ? { batchSize: flags.batchSize } : {}),
-          ...(flags.lr !== undefined ? { learningRate: flags.lr } : {}),
-          ...(flags.warmup !== undefined ? { warmupSteps: flags.warmup } : {}),
-          ...(flags.evalEvery !== undefined ? { evalEvery: flags.evalEvery } : {}),
-          ...(flags.evalSamples !== undefined ? { evalSamples: flags.evalSamples } : {}),
-          ...(flags.saveEvery !== undefined ? { saveEvery: flags.saveEvery } : {}),
-          ...(flags.dModel !== undefined ? { dModel: flags.dModel } : {}),
-          ...(flags.layers !== undefined ? { nLayers: flags.layers } : {}),
-          ...(flags.heads !== undefined ? { nHeads: flags.heads } : {}),
-          ...(flags.imageSize !== undefined ? { imageSize: flags.imageSize } : {}),
-          ...(flags.patchSize !== undefined ? { patchSize: flags.patchSize } : {}),
-          ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
-          ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
-          ...(flags.pointerPrior !== undefined ? { pointerPrior: flags.pointerPrior } : {}),
-          ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
-          ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
-          ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
-          ...(flags.rationaleVocabulary === true ? { rationaleVocabulary: true } : {}),
-        };
+        const options = sftOptionsFromFlags(flags);
         const result = await trainSft({
           dataDir: flags.data,
           outDir: flags.out,
