@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { grpoCurves, parseLogLines, sftLossCurve } from './demo-report-curves.js';
+import { grpoCurves, parseLogLines, readDemoCurves, sftLossCurve } from './demo-report-curves.js';
 
 const SFT_LOG = [
   '{"step":10,"loss":4.5,"lr":0.001}',
@@ -57,5 +60,33 @@ describe('grpoCurves', () => {
         [3, null],
       ],
     });
+  });
+});
+
+describe('readDemoCurves', () => {
+  it('continues the SFT runs after the base, and reads a missing log as no points', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vla-curves-'));
+    try {
+      await writeFile(join(dir, 'base.jsonl'), '{"step":10,"loss":6}\n{"step":20,"loss":5}\n');
+      await writeFile(join(dir, 'cot.jsonl'), SFT_LOG);
+      await writeFile(join(dir, 'grpo.jsonl'), GRPO_LOG);
+      const logs = { base: join(dir, 'base.jsonl'), sft_nocot: join(dir, 'missing.jsonl'), sft_cot: join(dir, 'cot.jsonl'), grpo: join(dir, 'grpo.jsonl') };
+      const curves = await readDemoCurves(logs, 20);
+      expect(curves.sftLoss).toEqual({
+        base: [
+          [10, 6],
+          [20, 5],
+        ],
+        sft_nocot: [],
+        sft_cot: [
+          [30, 4.5],
+          [40, 3.25],
+        ],
+      });
+      expect(curves.grpo.reward.map(([step]) => step)).toEqual([1, 2, 3]);
+      expect((await readDemoCurves(logs)).sftLoss.sft_cot[0]).toEqual([10, 4.5]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Training curves for the demo report, read from the runs' `metrics.jsonl` logs: the SFT loss of both SFT runs,
+ * Training curves for the demo report, read from the runs' `metrics.jsonl` logs: the SFT loss of the grounding base
+ * and of both SFT runs,
  * and the GRPO mean reward (with its format and task parts) and KL to the reference per step. Lines of other
  * kinds (evaluations) and unreadable lines are skipped.
  */
@@ -11,7 +12,7 @@ export type CurvePoint = readonly [number, number | null];
 
 /** The curves of the demo. */
 export interface DemoCurves {
-  readonly sftLoss: { readonly sft_nocot: readonly CurvePoint[]; readonly sft_cot: readonly CurvePoint[] };
+  readonly sftLoss: { readonly base: readonly CurvePoint[]; readonly sft_nocot: readonly CurvePoint[]; readonly sft_cot: readonly CurvePoint[] };
   readonly grpo: {
     readonly reward: readonly CurvePoint[];
     readonly format: readonly CurvePoint[];
@@ -78,12 +79,17 @@ export function grpoCurves(text: string): DemoCurves['grpo'] {
 }
 
 /**
- * Read the curves from the logs of the three runs.
+ * Read the curves from the logs of the base and the three runs (a missing log gives empty curves). The SFT runs'
+ * steps are shifted by `baseSteps`, so that their curves continue the base's.
  *
  * @example
- * const curves = await readDemoCurves({ sft_nocot: 'runs/demo/sft_nocot/metrics.jsonl', sft_cot: '…', grpo: '…' });
+ * const curves = await readDemoCurves({ base: 'runs/demo/base/metrics.jsonl', sft_nocot: '…', sft_cot: '…', grpo: '…' }, 400);
  */
-export async function readDemoCurves(logs: { sft_nocot: string; sft_cot: string; grpo: string }): Promise<DemoCurves> {
-  const [nocot, cot, grpo] = await Promise.all([readText(logs.sft_nocot), readText(logs.sft_cot), readText(logs.grpo)]);
-  return { sftLoss: { sft_nocot: sftLossCurve(nocot), sft_cot: sftLossCurve(cot) }, grpo: grpoCurves(grpo) };
+export async function readDemoCurves(logs: { base: string; sft_nocot: string; sft_cot: string; grpo: string }, baseSteps = 0): Promise<DemoCurves> {
+  const [base, nocot, cot, grpo] = await Promise.all([readText(logs.base), readText(logs.sft_nocot), readText(logs.sft_cot), readText(logs.grpo)]);
+  const shifted = (curve: CurvePoint[]): CurvePoint[] => curve.map(([step, value]) => [step + baseSteps, value] as const);
+  return {
+    sftLoss: { base: sftLossCurve(base), sft_nocot: shifted(sftLossCurve(nocot)), sft_cot: shifted(sftLossCurve(cot)) },
+    grpo: grpoCurves(grpo),
+  };
 }

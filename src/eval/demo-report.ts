@@ -21,6 +21,8 @@ import type { PredictionLine } from './eval-record.js';
 
 /** Colours of the runs in charts. */
 export const RUN_COLOURS: Readonly<Record<DemoRunName, string>> = { sft_nocot: '#7f7f7f', sft_cot: '#1f77b4', grpo: '#d62728' };
+/** Colour of the grounding base's loss curve. */
+const BASE_COLOUR = '#2ca02c';
 
 /** Inputs of {@link writeDemoReport}. */
 export interface DemoReportInput {
@@ -49,19 +51,25 @@ async function modelFacts(paths: DemoPaths): Promise<DemoReportModel['model']> {
   }
 }
 
-async function drawPlots(paths: DemoPaths): Promise<ReportPlot[]> {
-  const curves = await readDemoCurves({
-    sft_nocot: join(paths.run('sft_nocot'), 'metrics.jsonl'),
-    sft_cot: join(paths.run('sft_cot'), 'metrics.jsonl'),
-    grpo: join(paths.run('grpo'), 'metrics.jsonl'),
-  });
+async function drawPlots(plan: DemoPlan, paths: DemoPaths): Promise<ReportPlot[]> {
+  const curves = await readDemoCurves(
+    {
+      base: join(paths.base, 'metrics.jsonl'),
+      sft_nocot: join(paths.run('sft_nocot'), 'metrics.jsonl'),
+      sft_cot: join(paths.run('sft_cot'), 'metrics.jsonl'),
+      grpo: join(paths.run('grpo'), 'metrics.jsonl'),
+    },
+    plan.baseSteps,
+  );
   const charts: { name: string; caption: string; title: string; yLabel: string; series: PlotSeries[]; emptyNote?: string }[] = [
     {
       name: 'sft-loss',
       title: 'SFT training loss',
       yLabel: 'cross-entropy (mean over logged steps)',
-      caption: 'Token cross-entropy of the two SFT runs (plain SFT learns the answer alone, so its loss is over fewer, harder tokens).',
+      caption:
+        'Token cross-entropy of the grounding base and of the two SFT runs that continue it, over their steps from scratch (plain SFT and the base learn the answer alone, so their loss is over fewer, harder tokens).',
       series: [
+        ...(curves.sftLoss.base.length > 0 ? [{ name: 'grounding base', colour: BASE_COLOUR, points: toPoints(curves.sftLoss.base) }] : []),
         { name: RUN_LABELS.sft_nocot, colour: RUN_COLOURS.sft_nocot, points: toPoints(curves.sftLoss.sft_nocot) },
         { name: RUN_LABELS.sft_cot, colour: RUN_COLOURS.sft_cot, points: toPoints(curves.sftLoss.sft_cot) },
       ],
@@ -116,7 +124,7 @@ export async function writeDemoReport(input: DemoReportInput): Promise<{ markdow
       ood: await readPredictions(join(paths.evaluation(run, 'ood'), 'predictions.jsonl')),
     };
   }
-  const plots = await drawPlots(paths);
+  const plots = await drawPlots(plan, paths);
   const examples = await buildDemoExamples({ outDir: paths.out, assetsDir: paths.assets, records, predictions, perKind: plan.examplesPerKind });
   const model = await modelFacts(paths);
   const evaluationReports = DEMO_RUNS.flatMap((run) =>
