@@ -35,6 +35,35 @@ function reasoning(tokens: readonly number[]): number[] {
   return tokens.slice(0, end < 0 ? tokens.length : end);
 }
 
+describe('Generator sampling with a reasoning temperature', () => {
+  it('is the plain sampling when it equals the temperature, and a colder rationale is surer of itself', async () => {
+    const gen = await generator(4);
+    const plain = await gen.generate(inputs, { temperature: 1, seed: 9 });
+    const same = await gen.generate(inputs, { temperature: 1, reasoningTemperature: 1, seed: 9 });
+    expect(same.map((o) => o.tokens)).toEqual(plain.map((o) => o.tokens));
+    expect(same.map((o) => o.logProbs)).toEqual(plain.map((o) => o.logProbs));
+    // mean −log p of the sampled rationale words
+    const surprisal = (outs: typeof plain): number => {
+      let sum = 0;
+      let count = 0;
+      for (const o of outs) {
+        o.tokens.forEach((t, i) => {
+          if (tokenizer.isText(t)) {
+            sum -= o.logProbs[i] as number;
+            count++;
+          }
+        });
+      }
+      return sum / Math.max(1, count);
+    };
+    const many = [...inputs, ...inputs, ...inputs];
+    const cold = await gen.generate(many, { temperature: 1, reasoningTemperature: 0.25, seed: 9 });
+    const warm = await gen.generate(many, { temperature: 1, seed: 9 });
+    expect(surprisal(cold)).toBeLessThan(surprisal(warm));
+    gen.dispose();
+  });
+});
+
 describe('Generator greedy decoding', () => {
   it('never repeats an n-gram ending in a text or coordinate token while reasoning, with the guard on', async () => {
     for (const seed of [1, 2, 3]) {

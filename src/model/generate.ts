@@ -7,7 +7,7 @@ import type { TaskKind } from '../protocol/types.js';
 import { decodeAnswer } from './answer-tokens.js';
 import { patchCount, patchDim, prefixLength } from './config.js';
 import type { GrammarState } from './grammar.js';
-import { GRAMMAR_CLASSES, advance, allowedClass, maskTable, startState } from './grammar.js';
+import { GRAMMAR_CLASSES, advance, allowedClass, classTemperatures, maskTable, startState } from './grammar.js';
 import type { JaxArray, OwnedFunction } from './jax.js';
 import { blockUntilReady, jit, np, tree } from './jax.js';
 import type { VlaModel } from './model.js';
@@ -35,6 +35,11 @@ export interface GenerationOptions {
   readonly temperature?: number;
   /** Default 1. */
   readonly topP?: number;
+  /**
+   * When sampling, the temperature of every step of the rationale (see `classTemperatures`); the answer's steps
+   * keep `temperature`. Default: `temperature`.
+   */
+  readonly reasoningTemperature?: number;
   /** Cap on generated tokens (at most the model's `targetLength`). */
   readonly maxTokens?: number;
   /** Seed of the host sampler. Default 0. */
@@ -180,6 +185,10 @@ export class Generator {
     const constrained = options.constrained ?? true;
     const sync = (options.execution ?? 'sync') === 'sync';
     const sampling = { temperature: options.temperature ?? 0, topP: options.topP ?? 1 };
+    // One sampling setting per grammar class: the rationale's steps may have their own temperature.
+    const reasoning = options.reasoningTemperature;
+    const temperatures = reasoning !== undefined && sampling.temperature > 0 ? classTemperatures(sampling.temperature, reasoning) : undefined;
+    const samplingByClass = GRAMMAR_CLASSES.map((_, c) => (temperatures === undefined ? sampling : { ...sampling, temperature: temperatures[c] as number }));
     // Greedy decoding picks coordinates by mean or mode; sampling (and greedy `argmax`) goes through sampleToken.
     const decoding = inputs.map((i) => (sampling.temperature <= 0 ? (options.coordinates ?? GREEDY_COORDINATES[i.kind]) : undefined));
     const windows = decoding.map((d) => (d === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity));
@@ -208,7 +217,7 @@ export class Generator {
           const { token, logProb } =
             axis !== undefined && (decoding[b] === 'expectation' || decoding[b] === 'mode')
               ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch, windows[b])
-              : sampleToken(host, b * V, V, mask, sampling, rng, scratch);
+              : sampleToken(host, b * V, V, mask, samplingByClass[cls] ?? sampling, rng, scratch);
           next[b] = token;
           tokens[b]?.push(token);
           logProbs[b]?.push(logProb);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GRAMMAR_CLASSES, advance, allowedClass, answerReserve, classesOf, maskTable, startState } from './grammar.js';
+import { GRAMMAR_CLASSES, advance, allowedClass, answerReserve, classTemperatures, classesOf, maskTable, startState } from './grammar.js';
 import { ANSWER, EOS, PAD, Tokenizer } from './tokenizer.js';
 
 const tok = Tokenizer.train([], { coordinateBins: 10 });
@@ -78,5 +78,14 @@ describe('answer grammar', () => {
       const tokens = [text, x(1), text, ANSWER, x(1), y(2), x(3), y(4), EOS];
       expect(classesOf('affordance', tokens, grammar, tok, 10)).toEqual(classesOf('affordance', tokens, grammar, tok));
     });
+  });
+});
+
+describe('classTemperatures', () => {
+  it("gives the rationale's classes one temperature and the answer's another", () => {
+    const t = classTemperatures(1, 0.5);
+    expect(t).toHaveLength(GRAMMAR_CLASSES.length);
+    expect(GRAMMAR_CLASSES.filter((_, c) => t[c] === 0.5)).toEqual(['reasoning', 'answer', 'reasoning-text']);
+    expect(GRAMMAR_CLASSES.filter((_, c) => t[c] === 1)).toEqual(['x', 'y', 'x-or-eos', 'eos', 'pad']);
   });
 });

@@ -25,6 +25,21 @@ import { ANSWER, EOS, PAD } from './tokenizer.js';
 export const GRAMMAR_CLASSES = ['reasoning', 'x', 'y', 'x-or-eos', 'eos', 'pad', 'answer', 'reasoning-text'] as const;
 export type GrammarClass = (typeof GRAMMAR_CLASSES)[number];
 
+/** The classes of the reasoning phase (before and including `<answer>`). */
+const REASONING_CLASSES: ReadonlySet<GrammarClass> = new Set(['reasoning', 'reasoning-text', 'answer']);
+
+/**
+ * A sampling temperature per grammar class (indexed like {@link GRAMMAR_CLASSES}): `reasoning` for every step of
+ * the rationale (words and coordinates alike, and the `<answer>` that ends it), `answer` for the answer's steps.
+ * Each step's softmax has one temperature, so no choice within a step (another waypoint or the end) is tilted.
+ *
+ * @example
+ * classTemperatures(1, 0.5)[GRAMMAR_CLASSES.indexOf('reasoning')]; // 0.5
+ */
+export function classTemperatures(answer: number, reasoning: number): Float32Array {
+  return Float32Array.from(GRAMMAR_CLASSES, (cls) => (REASONING_CLASSES.has(cls) ? reasoning : answer));
+}
+
 /** Grammar settings stored with a checkpoint. */
 export interface GrammarOptions {
   /** Largest number of trajectory waypoints. */

@@ -19,6 +19,11 @@ export const GrpoOptionsSchema = z
     promptsPerStep: z.number().int().positive().default(8),
     /** Sampling temperature (also applied to the policy's and the reference's log-probabilities). */
     temperature: z.number().positive().default(1),
+    /**
+     * Sampling temperature of the rationale's steps (words and coordinates, up to `<answer>`); the answer's steps
+     * keep `temperature`. Applied alike in sampling and in the log-probabilities. Default: `temperature`.
+     */
+    reasoningTemperature: z.number().positive().optional(),
     /** Nucleus mass of sampling (1 = none). */
     topP: z.number().gt(0).max(1).default(1),
     learningRate: z.number().positive().default(1e-4),

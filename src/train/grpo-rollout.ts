@@ -42,6 +42,8 @@ export function stepSeed(seed: number, step: number): number {
 export interface GroupSampling {
   readonly temperature: number;
   readonly topP: number;
+  /** Temperature of the rationale's steps (default: `temperature`). */
+  readonly reasoningTemperature?: number;
   readonly seed: number;
 }
 
@@ -54,7 +56,8 @@ export interface GroupSampling {
  */
 export async function sampleGroups(generator: Generator, prompts: readonly GroupPrompt[], groupSize: number, options: GroupSampling): Promise<Generation[]> {
   const inputs: GenerationInput[] = prompts.flatMap((p) => Array.from({ length: groupSize }, () => ({ patches: p.patches, prompt: p.prompt, kind: p.kind })));
-  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length });
+  const reasoning = options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature };
+  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length, ...reasoning });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfigSchema, sequenceLength, TINY_MODEL_SHAPE } from '../model/config.js';
-import { maskTable } from '../model/grammar.js';
+import { classTemperatures, maskTable } from '../model/grammar.js';
 import type { JaxArray } from '../model/jax.js';
 import { np, ready, tree } from '../model/jax.js';
 import { paramsToDevice } from '../model/model.js';
@@ -51,8 +51,8 @@ function sequences(logProbs: number[][]): SampledSequence[] {
 }
 
 /** Per-token log-probabilities of the two answers under `params` (does not consume `params`). */
-async function logProbsOf(params: ModelParams<JaxArray>): Promise<number[][]> {
-  const pass = createReferenceLogProbs(config, 1);
+async function logProbsOf(params: ModelParams<JaxArray>, temperature: number | Float32Array = 1): Promise<number[][]> {
+  const pass = createReferenceLogProbs(config, temperature);
   const host = hostRollouts(sequences(answers.map((a) => new Array<number>(a.length).fill(0))), config, grammar, tok);
   const lp = Array.from((await pass(tree.ref(params), rolloutTensors(host, config, structure(), classMasks())).data()) as Float32Array);
   pass.dispose();
@@ -60,6 +60,25 @@ async function logProbsOf(params: ModelParams<JaxArray>): Promise<number[][]> {
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+describe('GRPO log-probabilities with a temperature per grammar class', () => {
+  it('equal the single temperature when the classes share it, and change only the rationale steps otherwise', async () => {
+    const params = paramsToDevice(initParams(config, new Rng(5)));
+    const plain = await logProbsOf(params, 1);
+    expect(await logProbsOf(params, classTemperatures(1, 1))).toEqual(plain);
+    const colder = await logProbsOf(params, classTemperatures(1, 0.5));
+    answers.forEach((tokens, i) => {
+      const answerAt = tokens.indexOf(ANSWER);
+      tokens.forEach((_, t) => {
+        const [a, b] = [colder[i]?.[t] as number, plain[i]?.[t] as number];
+        if (t > answerAt) expect(a).toBeCloseTo(b, 6); // the answer's steps keep temperature 1
+      });
+      // the reasoning steps before <answer> (which is forced, log-prob 0 either way) are rescored
+      expect(tokens.slice(0, answerAt).some((_, t) => Math.abs((colder[i]?.[t] as number) - (plain[i]?.[t] as number)) > 1e-4)).toBe(answerAt > 0);
+    });
+    tree.dispose(params);
+  });
+});
 
 describe('GRPO update', () => {
   it('raises the likelihood of the better answer and lowers the worse one; KL and clipping start at 0', async () => {

@@ -54,7 +54,8 @@ export type GrpoTensors = RolloutTensors & {
 
 /** Fixed settings of the loss. */
 export interface GrpoLossOptions {
-  readonly temperature: number;
+  /** The sampling temperature, or one per grammar class (see `classTemperatures`). */
+  readonly temperature: number | Float32Array;
   readonly clip: ClipRange;
   /** Weight of the KL-to-reference term (0 = no KL term). */
   readonly klCoef: number;
@@ -75,9 +76,11 @@ export type GrpoAux = {
   approxKl: JaxArray;
 };
 
-function policyTokens(p: Params, b: RolloutTensors, c: ModelConfig, temperature: number): { logProbs: JaxArray; entropy: JaxArray } {
+function policyTokens(p: Params, b: RolloutTensors, c: ModelConfig, temperature: number | Float32Array): { logProbs: JaxArray; entropy: JaxArray } {
   const logits = forwardLogits(p, b.patches, b.tokens, b.keyValid, b.structure, c);
-  return tokenLogProbs(logits, b.targets, np.take(b.classMasks, b.classes, 0), temperature);
+  // A temperature per grammar class becomes one per position, from each position's class.
+  const perPosition = typeof temperature === 'number' ? temperature : np.take(np.array(temperature), b.classes.ref, 0);
+  return tokenLogProbs(logits, b.targets, np.take(b.classMasks, b.classes, 0), perPosition);
 }
 
 /**
@@ -150,7 +153,7 @@ export type ReferenceLogProbs = OwnedFunction<(params: Params, batch: RolloutTen
  * const refPass = createReferenceLogProbs(config, 1);
  * const refLogProbs = refPass(tree.ref(referenceParams), rolloutTensors);
  */
-export function createReferenceLogProbs(c: ModelConfig, temperature: number): ReferenceLogProbs {
+export function createReferenceLogProbs(c: ModelConfig, temperature: number | Float32Array): ReferenceLogProbs {
   return jit((params: Params, batch: RolloutTensors): JaxArray => {
     const { logProbs, entropy } = policyTokens(params, batch, c, temperature);
     entropy.dispose();

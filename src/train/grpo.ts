@@ -27,7 +27,7 @@ import type { Checkpoint, CheckpointConfig } from '../model/checkpoint.js';
 import { CHECKPOINT_FILES, loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from '../model/checkpoint.js';
 import { sequenceLength } from '../model/config.js';
 import { Generator } from '../model/generate.js';
-import { maskTable } from '../model/grammar.js';
+import { classTemperatures, maskTable } from '../model/grammar.js';
 import { patchify } from '../model/image.js';
 import type { JaxArray } from '../model/jax.js';
 import { blockUntilReady, np, ready, tree } from '../model/jax.js';
@@ -247,14 +247,15 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
   const masks = maskTable(tokenizer);
   const classMasks = np.array(masks).reshape([masks.length / config.vocabSize, config.vocabSize]);
   const adam: AdamWOptions = { beta1: options.beta1, beta2: options.beta2, eps: 1e-8, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm };
+  const temperatures = options.reasoningTemperature === undefined ? options.temperature : classTemperatures(options.temperature, options.reasoningTemperature);
   const lossOptions = {
-    temperature: options.temperature,
+    temperature: temperatures,
     clip: { low: options.clipLow, high: options.clipHigh, dual: options.dualClip },
     klCoef: options.klCoef,
     aggregation: options.lossAggregation,
   };
   const update = createGrpoUpdate(config, lossOptions, adam);
-  const referencePass = createReferenceLogProbs(config, options.temperature);
+  const referencePass = createReferenceLogProbs(config, temperatures);
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
   const toPrompt = (ex: Example): GroupPrompt => ({
     patches: patchify(ex.rgb, config),
@@ -313,7 +314,12 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       const prompts = next.indices.map((i) => toPrompt(examples[i] as Example));
 
       const t0 = performance.now();
-      const generations = await sampleGroups(generator, prompts, G, { temperature: options.temperature, topP: options.topP, seed: stepSeed(options.seed, t) });
+      const generations = await sampleGroups(generator, prompts, G, {
+        temperature: options.temperature,
+        topP: options.topP,
+        seed: stepSeed(options.seed, t),
+        ...(options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature }),
+      });
       const t1 = performance.now();
       const scored = scoreGroups(prompts, generations, G);
       const advantage = groupAdvantages(

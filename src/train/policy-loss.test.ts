@@ -85,5 +85,12 @@ describe('tokenLogProbs', () => {
     const t2 = tokenLogProbs(logits(), target(), mask(), 2);
     expect((await values(t2.logProbs))[0]).toBeCloseTo(-0.474077, 5);
     expect((await values(t2.entropy))[0]).toBeCloseTo(0.6628473, 5);
+    // A temperature per position ([N, L]) is that position's temperature.
+    const perPosition = tokenLogProbs(logits(), target(), mask(), np.array([[2]]));
+    expect((await values(perPosition.logProbs))[0]).toBeCloseTo(-0.474077, 5);
+    const two = tokenLogProbs(np.array([[[1, 2, 3], [1, 2, 3]]]), np.array([[1, 1]], { dtype: np.int32 }), np.array([[[0, 0, -1e9], [0, 0, -1e9]]]), np.array([[1, 2]]));
+    const [first, second] = await values(two.logProbs);
+    expect(first).toBeCloseTo(-0.3132617, 5);
+    expect(second).toBeCloseTo(-0.474077, 5);
   });
 });

@@ -95,7 +95,8 @@ export function aggregateLoss(loss: JaxArray, mask: JaxArray, mode: LossAggregat
 
 /**
  * Log-probabilities of the sampled tokens and the entropy of each position's distribution, under the
- * distribution the sampler drew from: `softmax((logits + classMask) / temperature)`, where `classMask` is the
+ * distribution the sampler drew from: `softmax((logits + classMask) / temperature)` (or a temperature per position,
+ * `[N, L]`), where `classMask` is the
  * grammar's additive mask (0 allowed, −1e9 not) of each position.
  *
  * @param logits `[N, L, V]`; `targets` `[N, L]` int32; `classMask` `[N, L, V]`.
@@ -103,9 +104,10 @@ export function aggregateLoss(loss: JaxArray, mask: JaxArray, mode: LossAggregat
  * @example
  * const { logProbs, entropy } = tokenLogProbs(logits, targets, classMask, 1);
  */
-export function tokenLogProbs(logits: JaxArray, targets: JaxArray, classMask: JaxArray, temperature: number): { logProbs: JaxArray; entropy: JaxArray } {
+export function tokenLogProbs(logits: JaxArray, targets: JaxArray, classMask: JaxArray, temperature: number | JaxArray): { logProbs: JaxArray; entropy: JaxArray } {
   const V = logits.shape[logits.ndim - 1] as number;
-  const logp = nn.logSoftmax(logits.add(classMask).mul(1 / temperature), -1);
+  const inverse = typeof temperature === 'number' ? 1 / temperature : np.reciprocal(temperature).reshape([...temperature.shape, 1]);
+  const logp = nn.logSoftmax(logits.add(classMask).mul(inverse), -1);
   const logProbs = logp.ref.mul(nn.oneHot(targets, V)).sum(-1);
   const entropy = np.exp(logp.ref).mul(logp).sum(-1).neg();
   return { logProbs, entropy };

@@ -39,6 +39,7 @@ interface GrpoFlags {
   groupSize?: number;
   promptsPerStep?: number;
   temperature?: number;
+  reasoningTemperature?: number;
   topP?: number;
   lr?: number;
   warmup?: number;
@@ -65,6 +66,7 @@ export function grpoOptionsFromFlags(flags: GrpoFlags): Record<string, unknown> 
     ['groupSize', flags.groupSize],
     ['promptsPerStep', flags.promptsPerStep],
     ['temperature', flags.temperature],
+    ['reasoningTemperature', flags.reasoningTemperature],
     ['topP', flags.topP],
     ['learningRate', flags.lr],
     ['warmupSteps', flags.warmup],
@@ -102,6 +104,7 @@ export function registerTrainGrpo(train: Command): void {
     .option('--group-size <n>', 'answers sampled per prompt, G (default 5)', groupSize)
     .option('--prompts-per-step <n>', 'prompts per step, B; a step samples B × G answers (default 8)', positiveInteger)
     .option('--temperature <t>', 'sampling temperature (default 1)', number(0, false))
+    .option('--reasoning-temperature <t>', "sampling temperature of the rationale's steps; the answer keeps --temperature (default: --temperature)", number(0, false))
     .option('--top-p <p>', 'nucleus sampling mass (default 1: off)', number(0, false, 1))
     .option('--lr <x>', 'peak learning rate (default 1e-4)', number(0, false))
     .option('--warmup <n>', 'warm-up steps (default 2)', nonNegativeInteger)
