@@ -128,10 +128,12 @@ export async function run(): Promise<void> {
     let params = paramsToDevice(initParams(mc, rng));
     let state = zeroMoments(params);
     const structure = np.array(structureMask(mc)).reshape([T, T]);
-    const step = createTrainStep((p, b: import('../src/model/loss.js').SequenceBatch & { s: import('../src/model/jax.js').JaxArray }) => {
+    // The one loss the three timings share: alone, with its gradient, and inside the full step.
+    const loss = (p: Params, b: import('../src/model/loss.js').SequenceBatch & { s: import('../src/model/jax.js').JaxArray }): import('../src/model/jax.js').JaxArray => {
       const { s, ...batch } = b;
       return sftLoss(p, batch, s, mc);
-    }, DEFAULT_ADAMW);
+    };
+    const step = createTrainStep(loss, DEFAULT_ADAMW);
     const S = mc.promptLength + mc.targetLength;
     // The host batch is drawn once (drawing 1.8 M normals in JavaScript would be timed with the step); each step
     // uploads it, as training uploads its batches.
@@ -148,13 +150,9 @@ export async function run(): Promise<void> {
     });
     type BenchBatch = ReturnType<typeof batch>;
     // Where the step's time goes: the loss alone, and the loss with its gradient (no optimizer).
-    const forward = jit((p: Params, b: BenchBatch) => {
-      const { s, ...rest } = b;
-      return sftLoss(p, rest, s, mc);
-    });
+    const forward = jit(loss);
     const forwardBackward = jit((p: Params, b: BenchBatch) => {
-      const { s, ...rest } = b;
-      const [value, grads] = valueAndGrad((q: Params) => sftLoss(q, rest, s, mc))(p);
+      const [value, grads] = valueAndGrad((q: Params) => loss(q, b))(p);
       return { value, grads };
     });
     const forwardOnce = async (): Promise<void> => {

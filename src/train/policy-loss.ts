@@ -95,9 +95,8 @@ export function aggregateLoss(loss: JaxArray, mask: JaxArray, mode: LossAggregat
 
 /**
  * Log-probabilities of the sampled tokens and the entropy of each position's distribution, under the
- * distribution the sampler drew from: `softmax((logits + classMask) / temperature)` (or a temperature per position,
- * `[N, L]`), where `classMask` is the
- * grammar's additive mask (0 allowed, −1e9 not) of each position.
+ * distribution the sampler drew from: `softmax((logits + classMask) / temperature)` (or a temperature per
+ * position, `[N, L]`), where `classMask` is the grammar's additive mask (0 allowed, −1e9 not) of each position.
  *
  * @param logits `[N, L, V]`; `targets` `[N, L]` int32; `classMask` `[N, L, V]`.
  * @returns `logProbs [N, L]`, `entropy [N, L]` (nats).

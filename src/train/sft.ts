@@ -154,13 +154,11 @@ function longestRationaleTarget(records: readonly LoadedRecord[], tok: Tokenizer
 
 /** Throws unless the prompt and target regions of the starting checkpoint hold this run's longest ones. */
 function requireRoom(initDir: string, c: ModelConfig, trainFile: string, longestPrompt: number, longestTarget: number): void {
-  const region = longestPrompt > c.promptLength ? ['prompt', c.promptLength, longestPrompt] : longestTarget > c.targetLength ? ['target', c.targetLength, longestTarget] : undefined;
-  if (region === undefined) return;
-  const [name, room, needed] = region;
-  throw new UserError(
-    `--init ${initDir}: its ${name} region holds ${room} tokens, but ${trainFile} needs ${needed}` +
-      (name === 'target' ? ' (train the starting checkpoint with --rationale-vocabulary so that it makes room for rationales)' : ''),
-  );
+  const check = (region: string, room: number, needed: number, hint = ''): void => {
+    if (needed > room) throw new UserError(`--init ${initDir}: its ${region} region holds ${room} tokens, but ${trainFile} needs ${needed}${hint}`);
+  };
+  check('prompt', c.promptLength, longestPrompt);
+  check('target', c.targetLength, longestTarget, ' (train the starting checkpoint with --rationale-vocabulary so that it makes room for rationales)');
 }
 
 function maxPointsOf(records: readonly LoadedRecord[]): number {
@@ -269,7 +267,8 @@ export async function trainSft(run: SftRun): Promise<SftResult> {
 
   if (!resuming) {
     const longestPrompt = Math.max(...trainExamples.map((e) => e.prompt.length));
-    const longestTarget = (options.rationaleVocabulary ?? options.cot) && !options.cot ? longestRationaleTarget(trainRecords, tokenizer) : Math.max(...trainExamples.map((e) => e.target.length));
+    // A plain run with the rationale vocabulary makes room for the CoT targets it does not train on.
+    const longestTarget = !options.cot && options.rationaleVocabulary === true ? longestRationaleTarget(trainRecords, tokenizer) : Math.max(...trainExamples.map((e) => e.target.length));
     const config = init?.config.model ?? sftModelConfig(tokenizer, options, longestPrompt, longestTarget);
     if (init !== undefined && initDir !== undefined) requireRoom(initDir, config, trainFile, longestPrompt, longestTarget);
     ckptConfig = {
