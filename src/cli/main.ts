@@ -66,6 +66,15 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that goes away early (`vla-r1 eval --help | head`) closes standard output: later writes fail with
+ * EPIPE, which is no error of the command's, so they are dropped rather than crashing it with a stack trace.
+ * Commands that stream their output (`vla-r1 reward`) also see the error on their own stream and stop early.
+ */
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
