@@ -9,15 +9,19 @@ import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report
 import {
   baselineMargins,
   formatGain,
+  formatGainWithInterval,
   formatPoints,
   formatRatio,
+  gainVerdict,
   headlineRows,
+  INTERVAL_NOTE,
   meetsTarget,
   relativeGains,
   TARGET_TEXTS,
   type BaselineMargin,
   type HeadlineCells,
 } from './demo-report-table.js';
+import type { Interval } from './paired-bootstrap.js';
 import { escapeHtml } from './report-html.js';
 import { formatMetric, formatRate } from './report-model.js';
 
@@ -31,7 +35,7 @@ th{background:#f3f3f3}th.group{text-align:center}td.l,th.l{text-align:left}
 tr.ours td{background:#eaf2ff;font-weight:600}tr.paper td{color:#555;font-style:italic}tr.baseline td{background:#f4f4f4}tr.target td{color:#555}
 tr.run-start td{border-top:2px solid #9a9a9a}
 td.sep,th.sep{border-left:2px solid #9a9a9a}
-.better{color:#0a7a32}.worse{color:#b3261e}
+.better{color:#0a7a32}.worse{color:#b3261e}.ci{color:#666;font-size:.85em;white-space:nowrap}
 .note{color:#555;font-size:.9em;max-width:70em}
 .plots{display:flex;flex-wrap:wrap;gap:12px}.plots figure{margin:0}.plots img{border:1px solid #ddd;width:560px;max-width:100%}
 figcaption{font-size:.85em;color:#444;margin-top:.25em;max-width:560px}
@@ -49,9 +53,14 @@ function metricCells(values: HeadlineCells | null): string {
   return (['iou', 'dfd', 'hd', 'rmse', 'avg'] as const).map((k, i) => td(formatMetric(values ? values[k] : null), i === 0 ? 'sep' : '')).join('');
 }
 
-function gainCell(value: number | null, higherIsBetter: boolean, separator = false): string {
-  const tone = value === null || value === 0 ? '' : (value > 0) === higherIsBetter ? 'better' : 'worse';
-  return td(formatGain(value), [tone, separator ? 'sep' : ''].filter(Boolean).join(' '));
+/** A relative change, green or red when it is beyond the noise of the records (or has no interval), with its interval. */
+function gainCell(value: number | null, higherIsBetter: boolean, separator = false, interval: Interval | null = null): string {
+  const verdict = gainVerdict(value, interval, higherIsBetter);
+  const tone = verdict === 'better' || verdict === 'worse' ? verdict : '';
+  const className = [tone, separator ? 'sep' : ''].filter(Boolean).join(' ');
+  if (interval === null || value === null) return td(formatGain(value), className);
+  const bounds = formatGainWithInterval(value, interval).slice(formatGain(value).length + 1);
+  return `<td${className ? ` class="${className}"` : ''}>${escapeHtml(formatGain(value))} <span class="ci">${escapeHtml(bounds)}</span></td>`;
 }
 
 /** A table from its header rows and body rows (each a whole `<tr>…</tr>`). */
@@ -76,10 +85,10 @@ function gainsTable(model: DemoReportModel): string {
     '<tr><th class="l" rowspan="2">Comparison</th><th class="group sep" colspan="2">IoU (in-domain)</th><th class="group sep" colspan="2">Avg (in-domain)</th><th class="group sep" colspan="2">Out-of-domain, ours</th></tr>',
     '<tr><th class="sep">ours</th><th>paper</th><th class="sep">ours</th><th>paper</th><th class="sep">IoU</th><th>Avg</th></tr>',
   ];
-  const body = relativeGains(model.metrics).map(
-    (g) =>
-      `<tr>${td(g.label, 'l')}${gainCell(g.ours.test.iou, true, true)}${gainCell(g.paper.iou, true)}${gainCell(g.ours.test.avg, false, true)}${gainCell(g.paper.avg, false)}` +
-      `${gainCell(g.ours.ood.iou, true, true)}${gainCell(g.ours.ood.avg, false)}</tr>`,
+  const body = relativeGains(model.metrics, model.samples).map(({ label, ours: { test, ood }, paper }) =>
+      `<tr>${td(label, 'l')}${gainCell(test.iou, true, true, test.iouInterval)}${gainCell(paper.iou, true)}` +
+      `${gainCell(test.avg, false, true, test.avgInterval)}${gainCell(paper.avg, false)}` +
+      `${gainCell(ood.iou, true, true, ood.iouInterval)}${gainCell(ood.avg, false, false, ood.avgInterval)}</tr>`,
   );
   return table(head, body);
 }
@@ -151,7 +160,13 @@ export function renderDemoHtml(model: DemoReportModel): string {
       'ablations: a yardstick, not the same test set or model size.</p>',
   );
   parts.push(headlineTable(model));
-  parts.push('<h3>Relative change</h3><p class="note">Green is an improvement (IoU up, Avg down). The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.</p>');
+  parts.push(
+    '<h3>Relative change</h3><p class="note">' +
+      (model.samples
+        ? `Green is an improvement (IoU up, Avg down) and red a loss, each beyond the noise of the records; black is within it. ${escapeHtml(INTERVAL_NOTE)} `
+        : 'Green is an improvement (IoU up, Avg down). ') +
+      'The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.</p>',
+  );
   parts.push(gainsTable(model));
   parts.push(
     '<h3>Margin over the mean predictor</h3><p class="note">IoU points above the mean box and Avg as a ratio to the mean trajectory\'s, the units ' +

@@ -8,9 +8,11 @@ import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report
 import {
   baselineMargins,
   formatGain,
+  formatGainWithInterval,
   formatPoints,
   formatRatio,
   headlineRows,
+  INTERVAL_NOTE,
   relativeGains,
   TARGET_TEXTS,
   type HeadlineCells,
@@ -53,11 +55,14 @@ export function renderDemoMarkdown(model: DemoReportModel): string {
   }
 
   out.push('', '### Relative change', '');
-  out.push('IoU up and Avg down are improvements. The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.', '');
-  out.push('| Comparison | IoU, test | IoU, paper | Avg, test | Avg, paper | IoU, OOD | Avg, OOD |', '|---|---:|---:|---:|---:|---:|---:|');
-  for (const g of relativeGains(model.metrics)) {
+  out.push('IoU up and Avg down are improvements. The paper reports +29 % IoU and −26 % Avg for GRPO over CoT-SFT.');
+  if (model.samples) out.push(INTERVAL_NOTE);
+  out.push('', '| Comparison | IoU, test | IoU, paper | Avg, test | Avg, paper | IoU, OOD | Avg, OOD |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const g of relativeGains(model.metrics, model.samples)) {
+    const { test, ood } = g.ours;
     out.push(
-      `| ${g.label} | ${formatGain(g.ours.test.iou)} | ${formatGain(g.paper.iou)} | ${formatGain(g.ours.test.avg)} | ${formatGain(g.paper.avg)} | ${formatGain(g.ours.ood.iou)} | ${formatGain(g.ours.ood.avg)} |`,
+      `| ${g.label} | ${formatGainWithInterval(test.iou, test.iouInterval)} | ${formatGain(g.paper.iou)} | ${formatGainWithInterval(test.avg, test.avgInterval)} | ` +
+        `${formatGain(g.paper.avg)} | ${formatGainWithInterval(ood.iou, ood.iouInterval)} | ${formatGainWithInterval(ood.avg, ood.avgInterval)} |`,
     );
   }
 

@@ -3,7 +3,7 @@
  */
 import type { DemoPlan } from './demo-plan.js';
 import type { DemoExample } from './demo-report-examples.js';
-import type { DemoMetrics } from './demo-report-table.js';
+import type { DemoMetrics, DemoSamples } from './demo-report-table.js';
 
 /** How one stage of the demo went. */
 export interface StageTiming {
@@ -30,6 +30,8 @@ export interface DemoReportModel {
   readonly createdAt: string;
   readonly plan: DemoPlan;
   readonly metrics: DemoMetrics;
+  /** Each evaluation's per-record metrics, for the intervals of the relative gains (none: no intervals). */
+  readonly samples?: DemoSamples;
   /** Model size and vocabulary of the trained checkpoints, when they could be read. */
   readonly model?: { readonly parameters: number; readonly vocabulary: number; readonly sequence: number };
   readonly stages: readonly StageTiming[];

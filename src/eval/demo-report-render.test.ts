@@ -4,8 +4,8 @@ import { pickExampleRecords, scoreText } from './demo-report-examples.js';
 import { renderDemoHtml } from './demo-report-html.js';
 import { renderDemoMarkdown } from './demo-report-markdown.js';
 import { formatSeconds, type DemoReportModel } from './demo-report-model.js';
-import type { DemoMetrics } from './demo-report-table.js';
-import type { EvalMetrics } from './metrics.js';
+import type { DemoMetrics, DemoSamples } from './demo-report-table.js';
+import type { EvalMetrics, SampleMetrics } from './metrics.js';
 
 function metrics(iou: number, avg: number): EvalMetrics {
   return {
@@ -82,6 +82,36 @@ describe('renderDemoMarkdown', () => {
     expect(lines).toContain('| 2 | train GRPO | ran | 2m05s |');
     expect(md).toContain('- Model: 0.05 M parameters');
     expect(md.endsWith('\n')).toBe(true);
+  });
+});
+
+/** The same records for every run and split: boxes scaled by `boxes`, trajectories by `paths`, against CoT-SFT. */
+function scaled(boxes: number, paths: number): Map<number, SampleMetrics> {
+  const out = new Map<number, SampleMetrics>();
+  [0.1, 0.2, 0.3].forEach((iou, i) => out.set(i, { kind: 'affordance', parsed: true, iou: iou * boxes }));
+  [100, 200, 300].forEach((avg, j) => out.set(3 + j, { kind: 'trajectory', parsed: true, dfd: avg * paths, hd: avg * paths, rmse: avg * paths, avg: avg * paths }));
+  return out;
+}
+
+const SAMPLES: DemoSamples = {
+  sft_nocot: { test: scaled(1, 1), ood: scaled(1, 1) },
+  sft_cot: { test: scaled(1, 1), ood: scaled(1, 1) },
+  grpo: { test: scaled(1.5, 0.75), ood: scaled(1, 1) },
+};
+
+describe('the relative gains with their intervals', () => {
+  it('are in both reports when the per-record metrics are known, coloured only beyond the noise', () => {
+    const model: DemoReportModel = { ...MODEL, samples: SAMPLES };
+    const lines = renderDemoMarkdown(model).split('\n');
+    expect(lines).toContain('| CoT-SFT + GRPO vs CoT-SFT | +50.0% [+50.0, +50.0] | +28.7% | −25.0% [−25.0, −25.0] | −26.4% | +50.0% [+0.0, +0.0] | −14.3% [+0.0, +0.0] |');
+    expect(lines.some((l) => l.startsWith('In brackets: the 95 % paired bootstrap interval'))).toBe(true);
+    const html = renderDemoHtml(model);
+    const gains = html.match(/<tr><td class="l">CoT-SFT \+ GRPO vs CoT-SFT<\/td>(.*?)<\/tr>/)?.[1];
+    expect(gains).toBe(
+      '<td class="better sep">+50.0% <span class="ci">[+50.0, +50.0]</span></td><td class="better">+28.7%</td>' +
+        '<td class="better sep">−25.0% <span class="ci">[−25.0, −25.0]</span></td><td class="better">−26.4%</td>' +
+        '<td class="sep">+50.0% <span class="ci">[+0.0, +0.0]</span></td><td>−14.3% <span class="ci">[+0.0, +0.0]</span></td>',
+    );
   });
 });
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalMetrics } from './metrics.js';
+import type { EvalMetrics, SampleMetrics } from './metrics.js';
 import {
   avgRatioTo,
   BASELINE_TARGETS,
   baselineMargins,
   demoMetricsSchema,
   formatGain,
+  formatGainWithInterval,
+  gainVerdict,
   formatPoints,
   formatRatio,
   headlineRows,
@@ -15,6 +17,7 @@ import {
   relativeGains,
   renderHeadlineText,
   type DemoMetrics,
+  type DemoSamples,
 } from './demo-report-table.js';
 
 /** Metrics of one evaluation with the given IoU and trajectory means (DFD, HD, RMSE = avg − 10, avg, avg + 10). */
@@ -96,6 +99,72 @@ describe('relativeGains', () => {
     expect(cot?.ours.test.iou).toBe(1);
     expect(formatGain(cot?.paper.iou ?? null)).toBe('+19.5%');
     expect(formatGain(cot?.paper.avg ?? null)).toBe('−2.9%');
+  });
+});
+
+/** Per-record metrics: boxes with the given IoUs (×100) then trajectories with the given Avgs (a failure where null). */
+function samplesOf(ious: readonly number[], avgs: readonly (number | null)[]): Map<number, SampleMetrics> {
+  const out = new Map<number, SampleMetrics>();
+  ious.forEach((iou, i) => out.set(i, { kind: 'affordance', parsed: true, iou: iou / 100 }));
+  avgs.forEach((avg, j) => {
+    const a = avg ?? 1000;
+    out.set(ious.length + j, { kind: 'trajectory', parsed: avg !== null, dfd: a, hd: a, rmse: a, avg: a });
+  });
+  return out;
+}
+
+describe('relativeGains with per-record metrics', () => {
+  const cot = samplesOf([10, 20, 30, 40], [200, 100, 150, 250]);
+  const samples: DemoSamples = {
+    sft_nocot: { test: samplesOf([5, 10, 15, 20], [300, 100, 200, 400]), ood: new Map() },
+    sft_cot: { test: cot, ood: cot },
+    // test: every box 1.5× and every trajectory 0.8× CoT-SFT's; OOD: one trajectory fails to parse (Avg 1000)
+    grpo: { test: samplesOf([15, 30, 45, 60], [160, 80, 120, 200]), ood: samplesOf([10, 20, 30, 40], [200, 100, 150, null]) },
+  };
+  const [grpo, cotVsPlain] = relativeGains(SAMPLE_METRICS, samples);
+
+  it('pairs the records of the two runs: a change that is the same on every record has a single-valued interval', () => {
+    expect(grpo?.ours.test.iouInterval?.low).toBeCloseTo(0.5, 12);
+    expect(grpo?.ours.test.iouInterval?.high).toBeCloseTo(0.5, 12);
+    expect(grpo?.ours.test.avgInterval?.low).toBeCloseTo(-0.2, 12);
+    expect(grpo?.ours.test.avgInterval?.high).toBeCloseTo(-0.2, 12);
+    expect(cotVsPlain?.ours.test.iouInterval?.low).toBeCloseTo(1, 12);
+  });
+
+  it('counts a failed answer as 1000, as the aggregate does, and gives no interval without records', () => {
+    const ood = grpo!.ours.ood;
+    expect(ood.iouInterval).toEqual({ low: 0, high: 0 });
+    expect(ood.avgInterval!.low).toBeGreaterThanOrEqual(0);
+    expect(ood.avgInterval!.high).toBeGreaterThan(1); // 250 → 1000 on one of four records: up to +300 % in a resample
+    expect(cotVsPlain?.ours.ood.iouInterval).toBeNull();
+    expect(relativeGains(SAMPLE_METRICS)[0]?.ours.test.iouInterval).toBeNull();
+  });
+
+  it('prints the intervals in the text headline, and none without per-record metrics', () => {
+    const text = renderHeadlineText(SAMPLE_METRICS, samples);
+    expect(text).toContain('+25.0% [+50.0, +50.0]');
+    expect(text).toContain('paired bootstrap interval');
+    expect(renderHeadlineText(SAMPLE_METRICS)).not.toMatch(/% \[/);
+  });
+});
+
+describe('formatGainWithInterval / gainVerdict', () => {
+  it('puts the interval in brackets, in percent with real minus signs', () => {
+    expect(formatGainWithInterval(0.011, { low: -0.0794, high: 0.1031 })).toBe('+1.1% [−7.9, +10.3]');
+    expect(formatGainWithInterval(-0.2, { low: -0.3, high: -0.1 })).toBe('−20.0% [−30.0, −10.0]');
+    expect(formatGainWithInterval(0.011, null)).toBe('+1.1%');
+    expect(formatGainWithInterval(null, { low: 0, high: 1 })).toBe('—');
+  });
+  it('calls a change better or worse only when its whole interval is on one side of 0', () => {
+    expect(gainVerdict(0.2, { low: 0.05, high: 0.4 }, true)).toBe('better');
+    expect(gainVerdict(0.2, { low: -0.05, high: 0.4 }, true)).toBe('noise');
+    expect(gainVerdict(-0.2, { low: -0.3, high: -0.1 }, false)).toBe('better');
+    expect(gainVerdict(-0.2, { low: -0.3, high: -0.1 }, true)).toBe('worse');
+    expect(gainVerdict(0.2, { low: 0.1, high: 0.3 }, false)).toBe('worse');
+    expect(gainVerdict(0.2, null, true)).toBe('better');
+    expect(gainVerdict(-0.2, null, true)).toBe('worse');
+    expect(gainVerdict(0, null, true)).toBeNull();
+    expect(gainVerdict(null, { low: 0, high: 1 }, true)).toBeNull();
   });
 });
 

@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { referenceNumbers, type ReferenceRow } from './metrics-reference.js';
-import { evalMetricsSchema, type EvalMetrics } from './metrics.js';
+import { evalMetricsSchema, type EvalMetrics, type SampleMetrics } from './metrics.js';
+import { pairedRelativeChangeInterval, type Interval } from './paired-bootstrap.js';
 import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, type DemoRunName, type DemoSplit } from './demo-plan.js';
 import { formatMetric } from './report-model.js';
 
@@ -108,25 +109,73 @@ export function relativeChange(before: number | null, after: number | null): num
   return after / before - 1;
 }
 
+/**
+ * Each evaluation's per-record metrics, by record index: what the intervals of {@link relativeGains} resample.
+ */
+export type DemoSamples = Readonly<Record<DemoRunName, Readonly<Record<DemoSplit, ReadonlyMap<number, SampleMetrics>>>>>;
+
+/** Our relative change of one metric from one run to another on one split, with its 95 % paired bootstrap interval. */
+export interface OurGain {
+  /** IoU: higher is better; Avg: lower is better. */
+  readonly iou: number | null;
+  readonly avg: number | null;
+  /** Null without per-record metrics, or when they cannot give one (see `pairedRelativeChangeInterval`). */
+  readonly iouInterval: Interval | null;
+  readonly avgInterval: Interval | null;
+}
+
 /** One comparison of the gains table. */
 export interface GainRow {
   readonly label: string;
   readonly from: DemoRunName;
   readonly to: DemoRunName;
-  /** Our relative change of IoU (higher is better) and Avg (lower is better), per split. */
-  readonly ours: Readonly<Record<DemoSplit, { readonly iou: number | null; readonly avg: number | null }>>;
+  /** Our relative change of IoU and Avg, per split. */
+  readonly ours: Readonly<Record<DemoSplit, OurGain>>;
   /** The paper's, in-domain. */
   readonly paper: { readonly iou: number; readonly avg: number };
 }
 
 /**
+ * The per-record scores of two runs on the records both answered, in index order: IoU ×100 of the affordance
+ * records, or Avg of the trajectory records (failures count as in the aggregate: IoU 0, 1000 per distance).
+ */
+function pairedScores(
+  before: ReadonlyMap<number, SampleMetrics>,
+  after: ReadonlyMap<number, SampleMetrics>,
+  metric: 'iou' | 'avg',
+): [number[], number[]] {
+  const score = (s: SampleMetrics | undefined): number | undefined =>
+    s === undefined ? undefined : metric === 'iou' ? (s.kind === 'affordance' ? s.iou * 100 : undefined) : s.kind === 'trajectory' ? s.avg : undefined;
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const index of [...before.keys()].sort((x, y) => x - y)) {
+    const x = score(before.get(index));
+    const y = score(after.get(index));
+    if (x !== undefined && y !== undefined) {
+      a.push(x);
+      b.push(y);
+    }
+  }
+  return [a, b];
+}
+
+function gainInterval(samples: DemoSamples | undefined, from: DemoRunName, to: DemoRunName, split: DemoSplit, metric: 'iou' | 'avg'): Interval | null {
+  if (samples === undefined) return null;
+  const [before, after] = pairedScores(samples[from][split], samples[to][split], metric);
+  return pairedRelativeChangeInterval(before, after);
+}
+
+/**
  * The relative gains: GRPO over CoT-SFT (paper: IoU +28.7 %, Avg −26.4 %) and CoT-SFT over plain SFT
- * (paper: IoU +19.5 %, Avg −2.9 %).
+ * (paper: IoU +19.5 %, Avg −2.9 %). With the evaluations' per-record metrics, each of ours comes with its 95 %
+ * paired bootstrap interval over the records: an interval that holds 0 is within what another draw of the same
+ * number of test records could give.
  *
  * @example
  * relativeGains(metrics)[0].paper.iou; // 0.2869…
+ * relativeGains(metrics, samples)[0].ours.test.iouInterval; // { low: -0.079, high: 0.103 }
  */
-export function relativeGains(metrics: DemoMetrics): GainRow[] {
+export function relativeGains(metrics: DemoMetrics, samples?: DemoSamples): GainRow[] {
   const pairs: [DemoRunName, DemoRunName, ReferenceRow, ReferenceRow][] = [
     ['sft_cot', 'grpo', referenceNumbers.cotSftOnly, referenceNumbers.vlaR1InDomain],
     ['sft_nocot', 'sft_cot', referenceNumbers.plainSft, referenceNumbers.cotSftOnly],
@@ -136,7 +185,13 @@ export function relativeGains(metrics: DemoMetrics): GainRow[] {
       DEMO_SPLITS.map((split) => {
         const a = metrics.runs[from][split];
         const b = metrics.runs[to][split];
-        return [split, { iou: relativeChange(a.affordance.iou, b.affordance.iou), avg: relativeChange(a.trajectory.avg, b.trajectory.avg) }];
+        const gain: OurGain = {
+          iou: relativeChange(a.affordance.iou, b.affordance.iou),
+          avg: relativeChange(a.trajectory.avg, b.trajectory.avg),
+          iouInterval: gainInterval(samples, from, to, split, 'iou'),
+          avgInterval: gainInterval(samples, from, to, split, 'avg'),
+        };
+        return [split, gain];
       }),
     ) as GainRow['ours'];
     return {
@@ -262,6 +317,40 @@ export function formatGain(value: number | null): string {
   return value < 0 ? `−${pct.slice(1)}` + '%' : `+${pct}%`;
 }
 
+/** What the brackets beside our relative changes are. */
+export const INTERVAL_NOTE =
+  'In brackets: the 95 % paired bootstrap interval over the records (2,000 resamples of the records, each run scored on the same ones); ' +
+  'an interval that holds 0 is within the noise of a test set this size.';
+
+/**
+ * A relative change with its interval in brackets (see {@link formatGain}); the change alone without one.
+ *
+ * @example
+ * formatGainWithInterval(0.011, { low: -0.079, high: 0.103 }); // '+1.1% [−7.9, +10.3]'
+ */
+export function formatGainWithInterval(value: number | null, interval: Interval | null): string {
+  if (interval === null || value === null || !Number.isFinite(value)) return formatGain(value);
+  const bound = (v: number): string => formatGain(v).slice(0, -1);
+  return `${formatGain(value)} [${bound(interval.low)}, ${bound(interval.high)}]`;
+}
+
+/**
+ * Whether a change is an improvement beyond the noise of the records: its whole interval is on the better side
+ * of 0 (`'better'`), on the worse side (`'worse'`), or it holds 0 (`'noise'`); without an interval, the sign of
+ * the change decides, and `null` means no change or none known.
+ *
+ * @example
+ * gainVerdict(0.2, { low: 0.05, high: 0.4 }, true); // 'better'
+ * gainVerdict(0.2, { low: -0.05, high: 0.4 }, true); // 'noise'
+ */
+export function gainVerdict(value: number | null, interval: Interval | null, higherIsBetter: boolean): 'better' | 'worse' | 'noise' | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  if (interval === null) return value === 0 ? null : (value > 0) === higherIsBetter ? 'better' : 'worse';
+  if (interval.low > 0) return higherIsBetter ? 'better' : 'worse';
+  if (interval.high < 0) return higherIsBetter ? 'worse' : 'better';
+  return 'noise';
+}
+
 function pad(text: string, width: number, right: boolean): string {
   const length = [...text].length;
   return right ? ' '.repeat(Math.max(0, width - length)) + text : text + ' '.repeat(Math.max(0, width - length));
@@ -285,18 +374,18 @@ function cellTexts(cells: HeadlineCells | null): string[] {
  * @example
  * process.stdout.write(`${renderHeadlineText(metrics)}\n`);
  */
-export function renderHeadlineText(metrics: DemoMetrics): string {
+export function renderHeadlineText(metrics: DemoMetrics, samples?: DemoSamples): string {
   const header = ['method', 'source', 'IoU↑', 'DFD↓', 'HD↓', 'RMSE↓', 'Avg↓', '│', 'IoU↑', 'DFD↓', 'HD↓', 'RMSE↓', 'Avg↓'];
   const rows = headlineRows(metrics).map((row) => [row.label, row.source, ...cellTexts(row.test), '│', ...cellTexts(row.ood)]);
-  const gains = relativeGains(metrics).map((g) => [
+  const gains = relativeGains(metrics, samples).map((g) => [
     g.label,
-    formatGain(g.ours.test.iou),
+    formatGainWithInterval(g.ours.test.iou, g.ours.test.iouInterval),
     formatGain(g.paper.iou),
-    formatGain(g.ours.test.avg),
+    formatGainWithInterval(g.ours.test.avg, g.ours.test.avgInterval),
     formatGain(g.paper.avg),
     '│',
-    formatGain(g.ours.ood.iou),
-    formatGain(g.ours.ood.avg),
+    formatGainWithInterval(g.ours.ood.iou, g.ours.ood.iouInterval),
+    formatGainWithInterval(g.ours.ood.avg, g.ours.ood.avgInterval),
   ]);
   const margins = baselineMargins(metrics).map((m) => [
     m.label,
@@ -313,7 +402,7 @@ export function renderHeadlineText(metrics: DemoMetrics): string {
     '',
     textTable(header, rows, 2),
     '',
-    'Relative change (IoU up and Avg down are improvements)',
+    `Relative change (IoU up and Avg down are improvements)${samples ? '; in brackets its 95 % paired bootstrap interval over the records' : ''}`,
     '',
     textTable(['comparison', 'IoU test', 'IoU paper', 'Avg test', 'Avg paper', '│', 'IoU OOD', 'Avg OOD'], gains, 1),
     '',

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomic-write.js';
-import { readRecords } from '../data/records.js';
+import { readRecords, type LoadedRecord } from '../data/records.js';
 import { ModelConfigSchema, sequenceLength } from '../model/config.js';
 import { countParams } from '../model/params.js';
 import { DEMO_RUNS, DEMO_SPLITS, RUN_LABELS, type DemoPaths, type DemoPlan, type DemoRunName, type DemoSplit } from './demo-plan.js';
@@ -16,8 +16,9 @@ import { renderDemoHtml } from './demo-report-html.js';
 import { renderDemoMarkdown } from './demo-report-markdown.js';
 import type { DemoReportModel, ReportPlot, StageTiming } from './demo-report-model.js';
 import { lineChartPng, type PlotSeries } from './demo-report-plots.js';
-import type { DemoMetrics } from './demo-report-table.js';
-import type { PredictionLine } from './eval-record.js';
+import type { DemoMetrics, DemoSamples } from './demo-report-table.js';
+import { scoredText, type PredictionLine } from './eval-record.js';
+import { sampleMetrics, type SampleMetrics } from './metrics.js';
 
 /** Colours of the runs in charts. */
 export const RUN_COLOURS: Readonly<Record<DemoRunName, string>> = { sft_nocot: '#7f7f7f', sft_cot: '#1f77b4', grpo: '#d62728' };
@@ -106,12 +107,34 @@ async function drawPlots(plan: DemoPlan, paths: DemoPaths): Promise<ReportPlot[]
 }
 
 /**
- * Build the report of a finished demo and write `report.md` and `report.html`.
+ * Each evaluation's per-record metrics, recomputed from its predictions as its `metrics.json` is (a prediction
+ * whose record is not in the dataset is left out).
+ */
+function demoSamples(
+  records: Readonly<Record<DemoSplit, readonly LoadedRecord[]>>,
+  predictions: Readonly<Record<DemoRunName, Readonly<Record<DemoSplit, ReadonlyMap<number, PredictionLine>>>>>,
+): DemoSamples {
+  const perSplit = (run: DemoRunName, split: DemoSplit): Map<number, SampleMetrics> => {
+    const samples = new Map<number, SampleMetrics>();
+    for (const [index, line] of predictions[run][split]) {
+      const record = records[split][index];
+      if (record !== undefined) samples.set(index, sampleMetrics(scoredText(line), record.action));
+    }
+    return samples;
+  };
+  const samples = {} as Record<DemoRunName, Record<DemoSplit, ReadonlyMap<number, SampleMetrics>>>;
+  for (const run of DEMO_RUNS) samples[run] = { test: perSplit(run, 'test'), ood: perSplit(run, 'ood') };
+  return samples;
+}
+
+/**
+ * Build the report of a finished demo and write `report.md` and `report.html`; also returns the per-record
+ * metrics the report's intervals come from.
  *
  * @example
  * const { markdown, html } = await writeDemoReport({ plan, paths: demoPaths('runs/demo'), metrics, stages });
  */
-export async function writeDemoReport(input: DemoReportInput): Promise<{ markdown: string; html: string }> {
+export async function writeDemoReport(input: DemoReportInput): Promise<{ markdown: string; html: string; samples: DemoSamples }> {
   const { paths, plan } = input;
   const records = {
     test: await readRecords(join(paths.data, 'test.json')),
@@ -124,6 +147,7 @@ export async function writeDemoReport(input: DemoReportInput): Promise<{ markdow
       ood: await readPredictions(join(paths.evaluation(run, 'ood'), 'predictions.jsonl')),
     };
   }
+  const samples = demoSamples(records, predictions);
   const plots = await drawPlots(plan, paths);
   const examples = await buildDemoExamples({ outDir: paths.out, assetsDir: paths.assets, records, predictions, perKind: plan.examplesPerKind });
   const model = await modelFacts(paths);
@@ -135,6 +159,7 @@ export async function writeDemoReport(input: DemoReportInput): Promise<{ markdow
     createdAt: input.createdAt ?? new Date().toISOString(),
     plan,
     metrics: input.metrics,
+    samples,
     ...(model ? { model } : {}),
     stages: input.stages,
     plots,
@@ -143,5 +168,5 @@ export async function writeDemoReport(input: DemoReportInput): Promise<{ markdow
   };
   await writeFileAtomic(paths.reportMarkdown, renderDemoMarkdown(report));
   await writeFileAtomic(paths.reportHtml, renderDemoHtml(report));
-  return { markdown: paths.reportMarkdown, html: paths.reportHtml };
+  return { markdown: paths.reportMarkdown, html: paths.reportHtml, samples };
 }

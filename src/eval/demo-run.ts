@@ -166,11 +166,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const metrics = await collectMetrics(paths, plan);
   await writeFileAtomic(paths.metrics, `${JSON.stringify(metrics, null, 2)}\n`);
   const reportTiming: StageTiming = { id: 'report', title: 'write metrics.json, report.md and report.html', status: 'ran', seconds: null };
-  await writeDemoReport({ plan, paths, metrics, stages: [...timings, reportTiming] });
+  const { samples } = await writeDemoReport({ plan, paths, metrics, stages: [...timings, reportTiming] });
   const took = (performance.now() - t0) / 1000;
   seconds.report = took;
   await saveSeconds();
   timings.push({ ...reportTiming, seconds: took });
   log(`demo: finished in ${formatSeconds((performance.now() - started) / 1000)}`);
-  return { completed: true, paths, plan, stages: timings, metrics, headline: renderHeadlineText(metrics) };
+  return { completed: true, paths, plan, stages: timings, metrics, headline: renderHeadlineText(metrics, samples) };
 }
