@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.js';
 import type { Checkpoint } from './checkpoint.js';
 import { CHECKPOINT_FORMAT, loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from './checkpoint.js';
-import type { ModelConfig } from './config.js';
+import { prefixLength, type ModelConfig } from './config.js';
 import { flattenParams, initParams } from './params.js';
 import { Rng } from './rng.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -87,6 +87,25 @@ describe('checkpoints', () => {
     const { patchContext: _dropped, ...without } = config.model;
     await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, model: without }));
     await expectUserError(loadCheckpoint(dir), /model\.safetensors: tensor patchWeight has shape \[108, 8\]/);
+  });
+
+  it('round-trips a model with answer positions, which start as the absolute positions of the generated region', async () => {
+    const withAnswer: ModelConfig = { ...model, answerPositions: true };
+    const dir = join(root, 'ap');
+    const params = initParams(withAnswer, new Rng(6));
+    expect(params.answerPositions?.shape).toEqual([4, 8]);
+    const start = prefixLength(withAnswer) * 8;
+    expect(Array.from(params.answerPositions?.data ?? [])).toEqual(Array.from(params.positions.data.subarray(start, start + 4 * 8)));
+    // the other weights are drawn as without the option
+    expect(Array.from(params.headWeight.data)).toEqual(Array.from(initParams(model, new Rng(6)).headWeight.data));
+    await saveCheckpoint(dir, { ...ckpt, config: { ...ckpt.config, model: withAnswer }, params, optimizer: { m: params, v: params } });
+    const back = await loadCheckpoint(dir, { training: true });
+    expect(Array.from(back.params.answerPositions?.data ?? [])).toEqual(Array.from(params.answerPositions?.data ?? []));
+    expect(back.optimizer?.m.answerPositions?.shape).toEqual([4, 8]);
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { model: ModelConfig };
+    const { answerPositions: _dropped, ...without } = config.model;
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, model: without }));
+    await expectUserError(loadCheckpoint(dir), /model\.safetensors: unexpected tensor answerPositions/);
   });
 
   it('replaces an existing checkpoint atomically, leaving no temporary folders', async () => {

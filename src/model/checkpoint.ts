@@ -21,7 +21,7 @@ import type { ModelConfig } from './config.js';
 import type { GrammarOptions } from './grammar.js';
 import { shapeMismatch } from './model.js';
 import type { HostTensor, ModelParams } from './params.js';
-import { flattenParams, unflattenParams } from './params.js';
+import { flattenParams, optionalParamsOf, unflattenParams } from './params.js';
 import type { NamedTensor } from './safetensors.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { Tokenizer } from './tokenizer.js';
@@ -166,7 +166,7 @@ function treeFrom(file: string, tensors: Map<string, NamedTensor>, c: ModelConfi
     if (!t) throw new UserError(`${file}: tensor ${prefix + name} is missing`);
     used.add(prefix + name);
     return t;
-  }, (c.patchHidden ?? 0) > 0);
+  }, optionalParamsOf(c));
   const extra = [...tensors.keys()].find((k) => k.startsWith(prefix) && !used.has(k));
   if (extra !== undefined) throw new UserError(`${file}: unexpected tensor ${extra} (the config has ${c.nLayers} layers)`);
   const mismatch = shapeMismatch(tree, c);

@@ -49,6 +49,14 @@ export const ModelConfigSchema = z
      * so an object cut by a patch border is still seen whole. Absent = 0 (non-overlapping patches).
      */
     patchContext: z.number().int().min(0).max(64).optional(),
+    /**
+     * Positions that restart at the answer: from the `<answer>` token on, a generated token takes its position
+     * embedding from a table of its own (`answerPositions`, indexed by the offset from `<answer>`) instead of
+     * the absolute one, so the answer's k-th token sits at the same position whether a rationale of 20 or of 60
+     * tokens came before it, as in a plain answer. What a model learned answering plainly then carries over to
+     * answering after a rationale. Absent = false.
+     */
+    answerPositions: z.boolean().optional(),
   })
   .strict()
   .refine((c) => c.imageSize % c.patchSize === 0, { message: 'patchSize must divide imageSize', path: ['patchSize'] })
@@ -72,6 +80,7 @@ export const DEFAULT_MODEL_SHAPE = {
   nHeads: 2,
   mlpRatio: 4,
   pointerPrior: true,
+  answerPositions: false,
 } as const;
 
 /**

@@ -16,9 +16,9 @@ import { Rng } from './rng.js';
 import { DEFAULT_NO_REPEAT_NGRAM, repeatedNgramTokens } from './repeat-guard.js';
 import { expectedCoordinate, sampleToken } from './sampling.js';
 import { alignPrompt, keyValidity } from './sequence-layout.js';
-import { PAD } from './tokenizer.js';
+import { ANSWER, PAD } from './tokenizer.js';
 import type { LayerCache, PrefixCache } from './transformer.js';
-import { MASKED, decodeStep, emptyGenerationCache, prefill } from './transformer.js';
+import { MASKED, decodeStep, emptyGenerationCache, generatedPositionRow, prefill } from './transformer.js';
 
 /** One prompt to complete: image patches (from {@link patchify}), prompt tokens and the task kind. */
 export interface GenerationInput {
@@ -100,7 +100,7 @@ export interface Generation {
 type Params = ModelParams<JaxArray>;
 type PrefillFn = OwnedFunction<(p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => { logits: JaxArray; prefix: PrefixCache }>;
 type StepFn = OwnedFunction<
-  (p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) => { logits: JaxArray; generated: LayerCache }
+  (p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray, rows: JaxArray) => { logits: JaxArray; generated: LayerCache }
 >;
 
 const X_CLASS = GRAMMAR_CLASSES.indexOf('x');
@@ -132,8 +132,8 @@ export class Generator {
     this.#model = model;
     const c = model.config;
     this.#prefill = jit((p: Params, patches: JaxArray, prompt: JaxArray, valid: JaxArray) => prefill(p, patches, prompt, valid, c));
-    this.#step = jit((p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray) =>
-      decodeStep(p, prefix, gen, tokens, step, valid, c),
+    this.#step = jit((p: Params, prefix: PrefixCache, gen: LayerCache, tokens: JaxArray, step: JaxArray, valid: JaxArray, rows: JaxArray) =>
+      decodeStep(p, prefix, gen, tokens, step, valid, rows, c),
     );
     this.#masks = maskTable(model.tokenizer);
   }
@@ -201,6 +201,9 @@ export class Generator {
     const noRepeat = options.noRepeatNgram ?? (sampling.temperature <= 0 ? DEFAULT_NO_REPEAT_NGRAM : 0);
     const guardedMask = new Float32Array(V);
     const next = new Int32Array(B);
+    // Where each sequence's `<answer>` was fed (−1: not yet), for the position rows of its answer.
+    const answerSteps = new Int32Array(B).fill(-1);
+    const positionRows = new Int32Array(B);
     try {
       for (let t = 0; t < maxTokens; t++) {
         const host = (sync ? (logits as JaxArray).dataSync() : await (logits as JaxArray).data()) as Float32Array;
@@ -225,6 +228,10 @@ export class Generator {
           if ((states[b] as GrammarState).phase !== 'done') active++;
         }
         if (active === 0 || t === maxTokens - 1) break;
+        for (let b = 0; b < B; b++) {
+          if (next[b] === ANSWER && answerSteps[b] === -1) answerSteps[b] = t;
+          positionRows[b] = generatedPositionRow(t, answerSteps[b] as number, c);
+        }
         const result = this.#step(
           tree.ref(this.#model.params),
           tree.ref(prefix),
@@ -232,6 +239,7 @@ export class Generator {
           np.array(next, { dtype: np.int32 }),
           np.array(t, { dtype: np.int32 }),
           validArray.ref,
+          np.array(positionRows, { dtype: np.int32 }),
         );
         logits = result.logits;
         generated = result.generated;

@@ -1,5 +1,5 @@
 import type { ModelConfig } from './config.js';
-import { patchDim, sequenceLength } from './config.js';
+import { patchDim, prefixLength, sequenceLength } from './config.js';
 import type { Rng } from './rng.js';
 
 /** The weights of one pre-LN transformer block; weights are stored `[in, out]` and applied as `x @ W + b`. */
@@ -40,6 +40,8 @@ export type ModelParams<T> = {
   finalScale: T;
   finalBias: T;
   headWeight: T;
+  /** Position embeddings of the answer, by offset from `<answer>` `[targetLength, dModel]` (only when the config's `answerPositions`). */
+  answerPositions?: T;
 };
 
 /** A tensor on the host: shape and row-major float32 data. */
@@ -66,6 +68,19 @@ const BLOCK_KEYS = [
 const TOP_KEYS = ['patchWeight', 'patchBias', 'positions', 'tokenEmbedding', 'promptWeight', 'promptScore', 'pointerQuery', 'pointerKey'] as const;
 const TAIL_KEYS = ['finalScale', 'finalBias', 'headWeight'] as const;
 const PATCH_HIDDEN_KEYS = ['patchOutWeight', 'patchOutBias'] as const;
+
+/** Which optional parameters a tree has (see {@link unflattenParams}). */
+export interface OptionalParams {
+  /** The patch embedding's second layer (`patchHidden` > 0). */
+  readonly patchHidden?: boolean;
+  /** The answer's own position embeddings (`answerPositions`). */
+  readonly answerPositions?: boolean;
+}
+
+/** The optional parameters a config asks for. */
+export function optionalParamsOf(c: ModelConfig): OptionalParams {
+  return { patchHidden: (c.patchHidden ?? 0) > 0, answerPositions: c.answerPositions === true };
+}
 
 /**
  * The parameter shapes of a config.
@@ -105,6 +120,7 @@ export function paramShapes(c: ModelConfig): ModelParams<number[]> {
     finalScale: [d],
     finalBias: [d],
     headWeight: [d, c.vocabSize],
+    ...(c.answerPositions === true ? { answerPositions: [c.targetLength, d] } : {}),
   };
 }
 
@@ -122,14 +138,15 @@ export function flattenParams<T>(p: ModelParams<T>): [string, T][] {
     for (const k of BLOCK_KEYS) out.push([`blocks.${i}.${k}`, b[k]]);
   });
   for (const k of TAIL_KEYS) out.push([k, p[k]]);
+  if (p.answerPositions !== undefined) out.push(['answerPositions', p.answerPositions]);
   return out;
 }
 
 /**
- * Rebuild a parameter tree from named leaves; `get` is called once per expected name (with `patchHidden`, also
- * for the patch embedding's second layer).
+ * Rebuild a parameter tree from named leaves; `get` is called once per expected name (and for the optional
+ * parameters `optional` names).
  */
-export function unflattenParams<T>(nLayers: number, get: (name: string) => T, patchHidden = false): ModelParams<T> {
+export function unflattenParams<T>(nLayers: number, get: (name: string) => T, optional: OptionalParams = {}): ModelParams<T> {
   const blocks = Array.from({ length: nLayers }, (_, i) => {
     const entries = BLOCK_KEYS.map((k) => [k, get(`blocks.${i}.${k}`)] as const);
     return Object.fromEntries(entries) as BlockParams<T>;
@@ -137,7 +154,7 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T, pa
   return {
     patchWeight: get('patchWeight'),
     patchBias: get('patchBias'),
-    ...(patchHidden ? { patchOutWeight: get('patchOutWeight'), patchOutBias: get('patchOutBias') } : {}),
+    ...(optional.patchHidden === true ? { patchOutWeight: get('patchOutWeight'), patchOutBias: get('patchOutBias') } : {}),
     positions: get('positions'),
     tokenEmbedding: get('tokenEmbedding'),
     promptWeight: get('promptWeight'),
@@ -148,13 +165,17 @@ export function unflattenParams<T>(nLayers: number, get: (name: string) => T, pa
     finalScale: get('finalScale'),
     finalBias: get('finalBias'),
     headWeight: get('headWeight'),
+    ...(optional.answerPositions === true ? { answerPositions: get('answerPositions') } : {}),
   };
 }
 
 /** Map every leaf of a parameter tree. */
 export function mapParams<A, B>(p: ModelParams<A>, f: (leaf: A, name: string) => B): ModelParams<B> {
   const named = new Map(flattenParams(p));
-  return unflattenParams(p.blocks.length, (name) => f(named.get(name) as A, name), p.patchOutWeight !== undefined);
+  return unflattenParams(p.blocks.length, (name) => f(named.get(name) as A, name), {
+    patchHidden: p.patchOutWeight !== undefined,
+    answerPositions: p.answerPositions !== undefined,
+  });
 }
 
 /** Number of scalar parameters of a config. */
@@ -174,7 +195,7 @@ export function countParams(c: ModelConfig): number {
 export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
   const residualStd = 0.02 / Math.sqrt(2 * c.nLayers);
   const queryKeyStd = 1 / Math.sqrt(c.dModel);
-  return mapParams(paramShapes(c), (shape, name) => {
+  const params = mapParams(paramShapes(c), (shape, name) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(size);
     const leaf = name.split('.').pop() ?? name;
@@ -195,4 +216,9 @@ export function initParams(c: ModelConfig, rng: Rng): ModelParams<HostTensor> {
     }
     return { shape, data };
   });
+  // The answer's positions start as the absolute positions of the generated region: a plain answer (which
+  // starts at the region's first position) sees the same model either way.
+  const start = prefixLength(c) * c.dModel;
+  params.answerPositions?.data.set(params.positions.data.subarray(start, start + c.targetLength * c.dModel));
+  return params;
 }

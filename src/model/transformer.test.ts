@@ -9,7 +9,7 @@ import { initParams } from './params.js';
 import { Rng } from './rng.js';
 import { alignPrompt, keyValidity, structureMask } from './sequence-layout.js';
 import type { LayerCache, PrefixCache } from './transformer.js';
-import { decodeStep, emptyGenerationCache, forwardLogits, prefill } from './transformer.js';
+import { decodeStep, emptyGenerationCache, forwardLogits, generatedPositionRow, prefill } from './transformer.js';
 
 const baseConfig: ModelConfig = {
   imageSize: 8,
@@ -30,27 +30,33 @@ describe('transformer', () => {
     { patchHidden: 8, pointerPrior: false },
     { patchHidden: 0, pointerPrior: true },
     { patchHidden: 8, pointerPrior: true, patchContext: 2 },
-  ])('KV-cache decoding gives the same logits as the teacher-forced forward pass (%o)', async ({ patchHidden, pointerPrior, patchContext }) => {
+    { patchHidden: 0, pointerPrior: false, answerPositions: true },
+    { patchHidden: 8, pointerPrior: true, answerPositions: true },
+  ])('KV-cache decoding gives the same logits as the teacher-forced forward pass (%o)', async ({ patchHidden, pointerPrior, patchContext, answerPositions }) => {
     await ready();
     const config: ModelConfig = {
       ...baseConfig,
       ...(patchHidden > 0 ? { patchHidden } : {}),
       ...(pointerPrior ? { pointerPrior } : {}),
       ...(patchContext !== undefined ? { patchContext } : {}),
+      ...(answerPositions ? { answerPositions } : {}),
     };
     const rng = new Rng(7);
     // Larger weights than the default init so that mistakes in masking or positions show up clearly.
     const host = initParams(config, rng);
     for (const [, t] of Object.entries(host)) if (!Array.isArray(t)) t.data.forEach((v: number, i: number) => (t.data[i] = v * 20));
+    // Answer positions unlike any absolute position, so that a row taken from the wrong table shows up.
+    host.answerPositions?.data.forEach((_, i, a) => (a[i] = rng.normal()));
     const params = paramsToDevice(host);
     const B = 2;
     const Np = patchCount(config);
     const Pd = patchDim(config);
     const patches = Float32Array.from({ length: B * Np * Pd }, () => rng.normal());
     const prompts = [alignPrompt([3, 7, 8], config.promptLength), alignPrompt([4, 9], config.promptLength)];
+    // `<answer>` (2) at different offsets, so that answer positions differ between the two sequences
     const targets = [
-      [10, 11, 12, 13, 1],
-      [14, 15, 16, 1, 0],
+      [10, 2, 12, 13, 1],
+      [14, 15, 2, 16, 1],
     ];
     const T = sequenceLength(config);
     const Tp = prefixLength(config);
@@ -79,8 +85,8 @@ describe('transformer', () => {
       np.array(prefixValid).reshape([B, Tp]),
       config,
     );
-    const step = jit((p: ModelParams<JaxArray>, pre: PrefixCache, gen: LayerCache, tok: JaxArray, s: JaxArray, v: JaxArray) =>
-      decodeStep(p, pre, gen, tok, s, v, config),
+    const step = jit((p: ModelParams<JaxArray>, pre: PrefixCache, gen: LayerCache, tok: JaxArray, s: JaxArray, v: JaxArray, rows: JaxArray) =>
+      decodeStep(p, pre, gen, tok, s, v, rows, config),
     );
     const stepped: Float32Array[] = [(await first.logits.data()) as Float32Array];
     let gen = emptyGenerationCache(B, config);
@@ -92,6 +98,7 @@ describe('transformer', () => {
         np.array(Int32Array.from(targets.map((r) => r[t] as number)), { dtype: np.int32 }),
         np.array(t, { dtype: np.int32 }),
         np.array(prefixValid).reshape([B, Tp]),
+        np.array(Int32Array.from(targets.map((r) => generatedPositionRow(t, r.indexOf(2) <= t ? r.indexOf(2) : -1, config))), { dtype: np.int32 }),
       );
       gen = out.generated;
       stepped.push((await out.logits.data()) as Float32Array);
@@ -108,6 +115,40 @@ describe('transformer', () => {
     step.dispose();
     tree.dispose([gen, first.prefix, params]);
   });
+  it('answer positions restart at `<answer>`: they change the logits from the answer on, and none before it', async () => {
+    await ready();
+    const config: ModelConfig = { ...baseConfig, answerPositions: true };
+    const host = initParams(config, new Rng(5));
+    const rng = new Rng(6);
+    const B = 1;
+    const Np = patchCount(config);
+    const Pd = patchDim(config);
+    const T = sequenceLength(config);
+    const patches = Float32Array.from({ length: B * Np * Pd }, () => rng.normal());
+    const prompt = alignPrompt([3, 18, 19], config.promptLength);
+    const tokens = Int32Array.from([...prompt, 10, 11, 2, 13, 1]); // `<answer>` fed at generated position 2
+    const logits = async (answerRows: Float32Array): Promise<Float32Array> => {
+      host.answerPositions?.data.set(answerRows);
+      const params = paramsToDevice(host);
+      const out = forwardLogits(
+        params,
+        np.array(patches).reshape([B, Np, Pd]),
+        np.array(tokens, { dtype: np.int32 }).reshape([B, -1]),
+        np.array(keyValidity(prompt, config, true)).reshape([B, T]),
+        np.array(structureMask(config)).reshape([T, T]),
+        config,
+      );
+      return (await out.data()) as Float32Array;
+    };
+    const size = config.targetLength * config.dModel;
+    const a = await logits(Float32Array.from({ length: size }, () => rng.normal()));
+    const b = await logits(new Float32Array(size));
+    const V = config.vocabSize;
+    const differs = (t: number): boolean => a.subarray(t * V, (t + 1) * V).some((v, i) => Math.abs(v - (b[t * V + i] as number)) > 1e-6);
+    // logits at generated position t are computed at the input token of position t − 1 (t = 0: the last prompt token)
+    expect([0, 1, 2, 3, 4].map(differs)).toEqual([false, false, false, true, true]);
+  });
+
   it('the pointer prior moves only the coordinate logits', async () => {
     await ready();
     const host = initParams(baseConfig, new Rng(3));

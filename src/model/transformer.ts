@@ -6,12 +6,13 @@
  * learned absolute positions, pre-LN blocks with fused QKV, tanh-GELU MLP, final LayerNorm, untied head.
  */
 import type { ModelConfig } from './config.js';
-import { headDim, patchCount, prefixLength } from './config.js';
+import { headDim, patchCount, prefixLength, sequenceLength } from './config.js';
 import type { JaxArray } from './jax.js';
 import { nn, np } from './jax.js';
 import type { BlockParams, ModelParams } from './params.js';
 import { hasPointer, pointerBias, pointerKeys, usesPointerPrior } from './pointer-head.js';
 import { standardize } from './standardize.js';
+import { ANSWER } from './tokenizer.js';
 
 /** The additive attention bias for masked-out keys. */
 export const MASKED = -1e9;
@@ -222,13 +223,52 @@ export function forwardWithPatchLogits(
   return { logits: generatedLogits(p, x, L, c, bag), patchLogits };
 }
 
+/**
+ * The position embeddings of a teacher-forced sequence of `T` positions: the absolute ones `[T, d]`; with the
+ * config's `answerPositions`, per sequence `[B, T, d]`, where each generated token from `<answer>` on takes
+ * `answerPositions[k]` (k its offset from `<answer>`) instead. Consumes the position weights, not `tokens`
+ * (`[B, promptLength + L]`).
+ */
+function sequencePositions(p: P, tokens: JaxArray, T: number, c: ModelConfig): JaxArray {
+  const absolute = T === p.positions.shape[0] ? p.positions : p.positions.slice([0, T], []);
+  if (p.answerPositions === undefined) return absolute;
+  const B = tokens.shape[0] as number;
+  const Tp = prefixLength(c);
+  const L = T - Tp;
+  const d = c.dModel;
+  const target = tokens.ref.slice([], [c.promptLength, c.promptLength + L]);
+  // 1 from the `<answer>` token on, and the offset from it there
+  const inAnswer = np.cumsum(target.equal(ANSWER).astype(np.float32), 1).greater(0).astype(np.float32);
+  const offset = np.maximum(np.cumsum(inAnswer.ref, 1).sub(1), 0).astype(np.int32);
+  const answer = np.matmul(nn.oneHot(offset, c.targetLength).mul(inAnswer.ref.reshape([B, L, 1])), p.answerPositions);
+  const before = inAnswer.mul(-1).add(1).reshape([B, L, 1]);
+  const generated = absolute.ref.slice([Tp, T], []).reshape([1, L, d]).mul(before).add(answer);
+  const prefix = np.broadcastTo(absolute.slice([0, Tp], []).reshape([1, Tp, d]), [B, Tp, d]);
+  return np.concatenate([prefix, generated], 1);
+}
+
+/**
+ * The row of the position table ({@link decodeStep}'s `positionTable`) of the token fed at generated position
+ * `step`, when the sequence's `<answer>` token was fed at `answerStep` (−1: not yet): its absolute position, or
+ * with the config's `answerPositions`, from `<answer>` on, its offset from it in the answer's table (whose rows
+ * follow the absolute ones).
+ *
+ * @example
+ * generatedPositionRow(5, 3, config); // sequenceLength(config) + 2 with answerPositions, else prefixLength(config) + 5
+ */
+export function generatedPositionRow(step: number, answerStep: number, c: ModelConfig): number {
+  if (c.answerPositions === true && answerStep >= 0 && step >= answerStep) return sequenceLength(c) + step - answerStep;
+  return prefixLength(c) + step;
+}
+
 /** The final hidden states `[B, T, d]` of a teacher-forced pass (consumes everything but the output weights). */
 function finalStates(p: P, patches: JaxArray, tokens: JaxArray, keyValid: JaxArray, structure: JaxArray, c: ModelConfig): JaxArray {
   const T = keyValid.shape[1] as number;
   const Np = patchCount(c);
   const promptValid = keyValid.ref.slice([], [Np, Np + c.promptLength]);
   const bias = attentionBias(structure, keyValid);
-  const embedded = embed(p, patches, tokens, T === p.positions.shape[0] ? p.positions : p.positions.slice([0, T], []), promptValid);
+  const embedded = embed(p, patches, tokens.ref, sequencePositions(p, tokens, T, c), promptValid);
+  tokens.dispose();
   embedded.cond.dispose();
   let x = embedded.x;
   p.blocks.forEach((b, i) => {
@@ -298,6 +338,7 @@ export function prefill(
   const bias = keyValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
   const bag = usesPointerPrior(c) ? promptBag(p, promptTokens.ref, promptValid.ref, c) : undefined;
   const embedded = embed(p, patches, promptTokens, p.positions.slice([0, Tp], []), promptValid);
+  p.answerPositions?.dispose();
   let x = embedded.x;
   const k: JaxArray[] = [];
   const v: JaxArray[] = [];
@@ -334,6 +375,8 @@ export function emptyGenerationCache(batch: number, c: ModelConfig): LayerCache 
  *
  * @param step int32 scalar array.
  * @param prefixValid `[B, prefixLength]` float32.
+ * @param positionRows `[B]` int32: each sequence's row of the position table, {@link generatedPositionRow}
+ *   (the absolute positions, then with `answerPositions` the answer's).
  */
 export function decodeStep(
   p: P,
@@ -342,6 +385,7 @@ export function decodeStep(
   tokens: JaxArray,
   step: JaxArray,
   prefixValid: JaxArray,
+  positionRows: JaxArray,
   c: ModelConfig,
 ): { logits: JaxArray; generated: LayerCache } {
   const B = tokens.shape[0] as number;
@@ -349,10 +393,11 @@ export function decodeStep(
   const L = c.targetLength;
   const slots = np.arange(L).reshape([1, 1, L, 1]);
   const here = slots.ref.equal(step.ref);
-  const genBias = np.where(slots.lessEqual(step.ref).reshape([1, 1, 1, L]), 0, MASKED);
+  const genBias = np.where(slots.lessEqual(step).reshape([1, 1, 1, L]), 0, MASKED);
   const prefixBias = prefixValid.sub(1).mul(-MASKED).reshape([B, 1, 1, Tp]);
-  const pos = np.take(p.positions, step.add(Tp).reshape([1]), 0);
   const d = c.dModel;
+  const table = p.answerPositions === undefined ? p.positions : np.concatenate([p.positions, p.answerPositions], 0);
+  const pos = np.take(table, positionRows, 0).reshape([B, 1, d]);
   let x = np.take(p.tokenEmbedding, tokens.reshape([B, 1]), 0).add(pos).add(prefix.cond.reshape([B, 1, d]));
   p.promptWeight.dispose();
   p.promptScore.dispose();

@@ -45,6 +45,8 @@ export const SftOptionsSchema = z
     patchContext: z.number().int().nonnegative().default(DEFAULT_MODEL_SHAPE.patchContext),
     /** Give the pointer head the instruction-word prior (see `ModelConfig.pointerPrior`). */
     pointerPrior: z.boolean().default(DEFAULT_MODEL_SHAPE.pointerPrior),
+    /** Positions that restart at `<answer>` (see `ModelConfig.answerPositions`). */
+    answerPositions: z.boolean().default(DEFAULT_MODEL_SHAPE.answerPositions),
     coordinateBins: z.number().int().min(2).default(100),
     /** Coordinate targets as a Gaussian over neighbouring bins of this width (in bins); 0 = one-hot. */
     coordinateSigma: z.number().min(0).default(1),
@@ -96,6 +98,7 @@ export function shapeOptionsOf(c: ModelConfig): SftOptionsInput {
     patchHidden: c.patchHidden ?? 0,
     patchContext: c.patchContext ?? 0,
     pointerPrior: c.pointerPrior === true,
+    answerPositions: c.answerPositions === true,
     pointerHead: c.coordinateBins > 0,
   };
 }

@@ -137,6 +137,24 @@ describe('trainSft', () => {
     expect(trained.losses[0]).toBeLessThan(fresh.losses[0] as number);
   });
 
+  it('trains and decodes a model whose positions restart at the answer, and a CoT run from its plain base keeps them', async () => {
+    const plain = await trainSft({
+      dataDir: data,
+      outDir: join(root, 'answer-positions'),
+      options: { ...options, cot: false, rationaleVocabulary: true, answerPositions: true, steps: 2 },
+      silent: true,
+    });
+    const base = await loadCheckpoint(plain.checkpointDir);
+    expect(base.config.model.answerPositions).toBe(true);
+    expect(base.params.answerPositions?.shape).toEqual([base.config.model.targetLength, base.config.model.dModel]);
+    const cot = await trainSft({ dataDir: data, outDir: join(root, 'answer-positions-cot'), options: { ...options, steps: 2 }, initCheckpoint: plain.checkpointDir, silent: true });
+    expect((await loadCheckpoint(cot.checkpointDir)).config.model.answerPositions).toBe(true);
+    // the final evaluation decodes every test record (generation with per-sequence answer positions)
+    expect(cot.evaluation?.affordance.n).toBe(2);
+    expect(cot.evaluation?.trajectory.n).toBe(2);
+    expect(Number.isFinite(cot.loss)).toBe(true);
+  });
+
   it('refuses a starting checkpoint without room for the targets, and a resume from another one', async () => {
     await expect(
       trainSft({ dataDir: data, outDir: join(root, 'cot-from-plain'), options, initCheckpoint: join(root, 'nocot'), silent: true }),

@@ -140,6 +140,7 @@ export function sftModelConfig(tok: Tokenizer, o: SftOptions, promptLength: numb
     ...(o.patchHidden > 0 ? { patchHidden: o.patchHidden } : {}),
     ...(o.pointerPrior && o.pointerHead ? { pointerPrior: true } : {}),
     ...(o.patchContext > 0 ? { patchContext: o.patchContext } : {}),
+    ...(o.answerPositions ? { answerPositions: true } : {}),
     vocabSize: tok.vocabSize,
     promptLength: Math.min(o.maxPromptLength, promptLength),
     targetLength: Math.min(o.maxTargetLength, targetLength),

@@ -21,6 +21,11 @@ describe('vla-r1 train sft', () => {
     expect(SftOptionsSchema.parse(options)).toMatchObject({ cot: false, rationaleVocabulary: true, batchSize: 16 });
   });
 
+  it('turns answer positions on and off', () => {
+    expect(sftOptionsFromFlags(parse(['--data', 'd', '--out', 'o', '--answer-positions']))).toMatchObject({ answerPositions: true });
+    expect(sftOptionsFromFlags(parse(['--data', 'd', '--out', 'o', '--no-answer-positions']))).toMatchObject({ answerPositions: false });
+  });
+
   it('leaves unset flags to the defaults: CoT, no rationale-vocabulary override', () => {
     const options = sftOptionsFromFlags(parse(['--data', 'd', '--out', 'o']));
     expect(options).toEqual({ seed: 0, cot: true });

@@ -33,6 +33,7 @@ export interface SftFlags {
   patchHidden?: number;
   patchContext?: number;
   pointerPrior?: boolean;
+  answerPositions?: boolean;
   coordinateSigma?: number;
   perceptionWeight?: number;
   coordinateWeight?: number;
@@ -90,6 +91,7 @@ export function sftOptionsFromFlags(flags: SftFlags): SftOptionsInput {
     ...(flags.patchHidden !== undefined ? { patchHidden: flags.patchHidden } : {}),
     ...(flags.patchContext !== undefined ? { patchContext: flags.patchContext } : {}),
     ...(flags.pointerPrior !== undefined ? { pointerPrior: flags.pointerPrior } : {}),
+    ...(flags.answerPositions !== undefined ? { answerPositions: flags.answerPositions } : {}),
     ...(flags.coordinateSigma !== undefined ? { coordinateSigma: flags.coordinateSigma } : {}),
     ...(flags.perceptionWeight !== undefined ? { perceptionWeight: flags.perceptionWeight } : {}),
     ...(flags.coordinateWeight !== undefined ? { coordinateWeight: flags.coordinateWeight } : {}),
@@ -125,6 +127,8 @@ export function registerTrain(program: Command): void {
     .option('--patch-context <px>', 'pixels around each patch its token also sees (overlapping windows); 0 = none (default 4)', nonNegativeInteger)
     .option('--pointer-prior', "add each patch's log-probability of the instruction's words to the pointer's scores (the default)")
     .option('--no-pointer-prior', 'train without the word prior')
+    .option('--answer-positions', 'positions restart at <answer>, so an answer sits where a plain answer does after any rationale')
+    .option('--no-answer-positions', 'absolute positions throughout (the default)')
     .option('--coordinate-sigma <bins>', 'coordinate targets as a Gaussian over neighbouring bins of this width; 0 = one-hot (default 1)', nonNegativeNumber)
     .option('--coordinate-weight <w>', 'loss weight of coordinate targets relative to text targets (default 1)', positiveNumber)
     .option('--perception-weight <w>', 'weight of the perception term (patches learn to name what they show, from train.labels.jsonl); 0 = off (default 1)', nonNegativeNumber)
