@@ -72,7 +72,7 @@ export interface DemoCostModel {
 const FULL_MODEL = DEFAULT_MODEL_SHAPE;
 
 /** The model shape of `--quick`: tiny, so the whole pipeline runs in well under a minute. */
-const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, patchContext: 2, pointerPrior: true, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
+const QUICK_MODEL = { imageSize: 32, patchSize: 8, patchHidden: 16, patchContext: 2, pointerPrior: true, answerPositions: true, dModel: 32, nLayers: 1, nHeads: 2, mlpRatio: 2, coordinateBins: 32 } as const;
 
 /**
  * The demo plan: the full one (about 12 minutes on 2 cores; the budget is 15) or the `--quick` one (well under 3 minutes).

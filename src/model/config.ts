@@ -67,7 +67,8 @@ export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 /**
  * The model shape used by default, and by the demo: 64 wide and 2 layers deep (about 0.6 M parameters with the
  * tabletop's vocabulary), on 128-pixel images cut into 16-pixel patches, each seen with 4 pixels of context and
- * embedded by a 128-wide MLP, with the pointer's word prior. docs/MODEL.md has the measurements behind each choice
+ * embedded by a 128-wide MLP, with the pointer's word prior and positions that restart at the answer. docs/MODEL.md
+ * has the measurements behind each choice
  * (a wider and deeper model does not learn faster on 2 cores).
  */
 export const DEFAULT_MODEL_SHAPE = {
@@ -80,7 +81,7 @@ export const DEFAULT_MODEL_SHAPE = {
   nHeads: 2,
   mlpRatio: 4,
   pointerPrior: true,
-  answerPositions: false,
+  answerPositions: true,
 } as const;
 
 /**
