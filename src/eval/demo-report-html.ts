@@ -9,7 +9,7 @@ import { formatSeconds, setupSummary, type DemoReportModel } from './demo-report
 import {
   baselineMargins,
   formatGain,
-  formatGainWithInterval,
+  formatInterval,
   formatPoints,
   formatRatio,
   gainVerdict,
@@ -58,9 +58,8 @@ function gainCell(value: number | null, higherIsBetter: boolean, separator = fal
   const verdict = gainVerdict(value, interval, higherIsBetter);
   const tone = verdict === 'better' || verdict === 'worse' ? verdict : '';
   const className = [tone, separator ? 'sep' : ''].filter(Boolean).join(' ');
-  if (interval === null || value === null) return td(formatGain(value), className);
-  const bounds = formatGainWithInterval(value, interval).slice(formatGain(value).length + 1);
-  return `<td${className ? ` class="${className}"` : ''}>${escapeHtml(formatGain(value))} <span class="ci">${escapeHtml(bounds)}</span></td>`;
+  if (interval === null || value === null || !Number.isFinite(value)) return td(formatGain(value), className);
+  return `<td${className ? ` class="${className}"` : ''}>${escapeHtml(formatGain(value))} <span class="ci">${escapeHtml(formatInterval(interval))}</span></td>`;
 }
 
 /** A table from its header rows and body rows (each a whole `<tr>…</tr>`). */

@@ -7,6 +7,7 @@ import {
   demoMetricsSchema,
   formatGain,
   formatGainWithInterval,
+  formatInterval,
   gainVerdict,
   formatPoints,
   formatRatio,
@@ -154,6 +155,7 @@ describe('formatGainWithInterval / gainVerdict', () => {
     expect(formatGainWithInterval(-0.2, { low: -0.3, high: -0.1 })).toBe('−20.0% [−30.0, −10.0]');
     expect(formatGainWithInterval(0.011, null)).toBe('+1.1%');
     expect(formatGainWithInterval(null, { low: 0, high: 1 })).toBe('—');
+    expect(formatInterval({ low: -0.0794, high: 0.1031 })).toBe('[−7.9, +10.3]');
   });
   it('calls a change better or worse only when its whole interval is on one side of 0', () => {
     expect(gainVerdict(0.2, { low: 0.05, high: 0.4 }, true)).toBe('better');

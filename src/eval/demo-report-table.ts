@@ -323,6 +323,17 @@ export const INTERVAL_NOTE =
   'an interval that holds 0 is within the noise of a test set this size.';
 
 /**
+ * An interval of relative changes in brackets, in percent (see {@link formatGain}).
+ *
+ * @example
+ * formatInterval({ low: -0.079, high: 0.103 }); // '[−7.9, +10.3]'
+ */
+export function formatInterval(interval: Interval): string {
+  const bound = (v: number): string => formatGain(v).slice(0, -1);
+  return `[${bound(interval.low)}, ${bound(interval.high)}]`;
+}
+
+/**
  * A relative change with its interval in brackets (see {@link formatGain}); the change alone without one.
  *
  * @example
@@ -330,8 +341,7 @@ export const INTERVAL_NOTE =
  */
 export function formatGainWithInterval(value: number | null, interval: Interval | null): string {
   if (interval === null || value === null || !Number.isFinite(value)) return formatGain(value);
-  const bound = (v: number): string => formatGain(v).slice(0, -1);
-  return `${formatGain(value)} [${bound(interval.low)}, ${bound(interval.high)}]`;
+  return `${formatGain(value)} ${formatInterval(interval)}`;
 }
 
 /**
