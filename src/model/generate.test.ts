@@ -7,7 +7,7 @@ import { ready } from './jax.js';
 import { paramsToDevice } from './model.js';
 import { initParams } from './params.js';
 import { Rng } from './rng.js';
-import { Tokenizer } from './tokenizer.js';
+import { ANSWER, Tokenizer } from './tokenizer.js';
 
 const tokenizer = Tokenizer.train(['the cup is red', 'the red cup is on the table', 'reach the cup'], { coordinateBins: 16, minCount: 1 });
 const config: ModelConfig = {
@@ -60,6 +60,39 @@ describe('Generator sampling with a reasoning temperature', () => {
     const cold = await gen.generate(many, { temperature: 1, reasoningTemperature: 0.25, seed: 9 });
     const warm = await gen.generate(many, { temperature: 1, seed: 9 });
     expect(surprisal(cold)).toBeLessThan(surprisal(warm));
+    gen.dispose();
+  });
+});
+
+describe('Generator sampling with a greedy answer', () => {
+  it('samples the rationale as plain sampling does, and answers it as greedy decoding would', async () => {
+    const gen = await generator(6);
+    const many = [...inputs, ...inputs];
+    let answers = 0;
+    for (const [i, input] of many.entries()) {
+      // one sequence per call, so that the sampler's draws of the rationale come before any of its answer
+      const [plain] = await gen.generate([input], { temperature: 1.5, seed: i, noRepeatNgram: 0 });
+      const [o] = await gen.generate([input], { temperature: 1.5, seed: i, answerDecoding: 'greedy', noRepeatNgram: 0 });
+      if (o === undefined || plain === undefined) throw new Error('no output');
+      const r = reasoning(o.tokens);
+      expect(r).toEqual(reasoning(plain.tokens));
+      expect(o.logProbs.slice(0, r.length)).toEqual(plain.logProbs.slice(0, r.length));
+      expect(o.finished).toBe(true);
+      if (o.tokens.length > r.length + 1) answers++;
+    }
+    expect(answers).toBeGreaterThan(0);
+    // With a budget of 6 tokens only an answer fits (the rationale is empty): sampled answers vary with the
+    // seed, greedy ones are greedy decoding's whatever the seed.
+    const short = { temperature: 1.5, maxTokens: 6, noRepeatNgram: 0 };
+    const greedy = (await gen.generate(many, { maxTokens: 6 })).map((o) => o.text);
+    const sampledTexts = new Set<string>();
+    for (const seed of [1, 2, 3]) {
+      const answered = await gen.generate(many, { ...short, seed, answerDecoding: 'greedy' });
+      expect(answered.map((o) => o.text)).toEqual(greedy);
+      expect(answered.every((o) => o.tokens[0] === ANSWER)).toBe(true);
+      sampledTexts.add(JSON.stringify((await gen.generate(many, { ...short, seed })).map((o) => o.text)));
+    }
+    expect(sampledTexts.size).toBe(3);
     gen.dispose();
   });
 });

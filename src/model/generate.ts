@@ -40,6 +40,12 @@ export interface GenerationOptions {
    * keep `temperature`. Default: `temperature`.
    */
   readonly reasoningTemperature?: number;
+  /**
+   * When sampling, how the answer's steps are decoded: `sample` (the default: from the policy, like the
+   * rationale) or `greedy` (as temperature 0 decodes them, with {@link GenerationOptions.coordinates}), so that
+   * the rationale alone is sampled and the answer is the one the rationale leads to under greedy decoding.
+   */
+  readonly answerDecoding?: 'sample' | 'greedy';
   /** Cap on generated tokens (at most the model's `targetLength`). */
   readonly maxTokens?: number;
   /** Seed of the host sampler. Default 0. */
@@ -81,6 +87,9 @@ export type CoordinateDecoding = 'expectation' | 'argmax' | 'mode';
  * docs/MODEL.md.
  */
 export const GREEDY_COORDINATES: Readonly<Record<TaskKind, CoordinateDecoding>> = { affordance: 'mode', trajectory: 'expectation' };
+
+/** The sampling setting of a greedy step that is not a coordinate (argmax). */
+const GREEDY_SAMPLING = { temperature: 0, topP: 1 };
 
 /** Half-width in bins of the window of `mode` coordinate decoding. */
 export const DEFAULT_MODE_WINDOW = 8;
@@ -190,8 +199,10 @@ export class Generator {
     const temperatures = reasoning !== undefined && sampling.temperature > 0 ? classTemperatures(sampling.temperature, reasoning) : undefined;
     const samplingByClass = GRAMMAR_CLASSES.map((_, c) => (temperatures === undefined ? sampling : { ...sampling, temperature: temperatures[c] as number }));
     // Greedy decoding picks coordinates by mean or mode; sampling (and greedy `argmax`) goes through sampleToken.
-    const decoding = inputs.map((i) => (sampling.temperature <= 0 ? (options.coordinates ?? GREEDY_COORDINATES[i.kind]) : undefined));
-    const windows = decoding.map((d) => (d === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity));
+    const greedyCoordinates = inputs.map((i) => options.coordinates ?? GREEDY_COORDINATES[i.kind]);
+    const decoding = greedyCoordinates.map((d) => (sampling.temperature <= 0 ? d : undefined));
+    const answerGreedy = sampling.temperature > 0 && options.answerDecoding === 'greedy';
+    const windows = greedyCoordinates.map((d) => (d === 'mode' ? (options.coordinateWindow ?? DEFAULT_MODE_WINDOW) : Infinity));
     const xRange = { offset: tok.coordinateOffset, bins: tok.coordinateBins };
     const yRange = { offset: tok.coordinateOffset + tok.coordinateBins, bins: tok.coordinateBins };
     const states: GrammarState[] = inputs.map((i) => startState(i.kind));
@@ -217,10 +228,12 @@ export class Generator {
           let mask = constrained ? this.#masks.subarray(cls * V, (cls + 1) * V) : undefined;
           if (noRepeat > 0 && state.phase === 'reasoning') mask = this.#guardRepeats(mask, tokens[b] as number[], noRepeat, guardedMask);
           const axis = cls === X_CLASS || cls === X_OR_EOS_CLASS ? 'x' : cls === Y_CLASS ? 'y' : undefined;
+          const greedyAnswer = answerGreedy && state.phase === 'answer';
+          const coordinates = greedyAnswer ? greedyCoordinates[b] : decoding[b];
           const { token, logProb } =
-            axis !== undefined && (decoding[b] === 'expectation' || decoding[b] === 'mode')
+            axis !== undefined && (coordinates === 'expectation' || coordinates === 'mode')
               ? expectedCoordinate(host, b * V, V, mask, axis === 'x' ? xRange : yRange, scratch, windows[b])
-              : sampleToken(host, b * V, V, mask, samplingByClass[cls] ?? sampling, rng, scratch);
+              : sampleToken(host, b * V, V, mask, greedyAnswer ? GREEDY_SAMPLING : (samplingByClass[cls] ?? sampling), rng, scratch);
           next[b] = token;
           tokens[b]?.push(token);
           logProbs[b]?.push(logProb);

@@ -3,7 +3,7 @@ import { ModelConfigSchema } from '../model/config.js';
 import { GRAMMAR_CLASSES } from '../model/grammar.js';
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from '../model/tokenizer.js';
 import type { RewardResult } from '../rewards/index.js';
-import { hostRollouts, maskGroups } from './grpo-batch.js';
+import { hostRollouts, maskGroups, trainedLength } from './grpo-batch.js';
 import type { ScoredSample } from './grpo-rollout.js';
 import { stepSeed, summariseRewards } from './grpo-rollout.js';
 
@@ -57,10 +57,35 @@ describe('hostRollouts', () => {
     expect(Array.from(host.patches.subarray(192))).toEqual(Array.from(patches));
   });
 
+  it('masks the answer out of the loss when only the rationale is trained', () => {
+    const patches = new Float32Array(192);
+    const sequences = [
+      { patches, prompt: [TASK_TRAJECTORY, 20], kind: 'trajectory' as const, tokens: [text, ANSWER, coord(1), coord(2), EOS], logProbs: [-1, -2, -3, -4, -5] },
+      { patches, prompt: [TASK_AFFORDANCE, 20], kind: 'affordance' as const, tokens: [text, text, text], logProbs: [-1, -1, -1] },
+    ];
+    const all = hostRollouts(sequences, config, grammar, tok, 'all');
+    const reasoning = hostRollouts(sequences, config, grammar, tok, 'reasoning');
+    expect(Array.from(reasoning.mask)).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0]);
+    // everything else is laid out as for the whole answer
+    expect(Array.from(reasoning.targets)).toEqual(Array.from(all.targets));
+    expect(Array.from(reasoning.oldLogProbs)).toEqual(Array.from(all.oldLogProbs));
+    expect(Array.from(all.mask)).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0]);
+  });
+
   it('rejects sequences longer than the target region or without a log-prob per token', () => {
     const base = { patches: new Float32Array(192), prompt: [TASK_AFFORDANCE], kind: 'affordance' as const };
     expect(() => hostRollouts([{ ...base, tokens: new Array<number>(9).fill(text), logProbs: new Array<number>(9).fill(0) }], config, grammar, tok)).toThrow(/allows 8/);
     expect(() => hostRollouts([{ ...base, tokens: [text], logProbs: [] }], config, grammar, tok)).toThrow(/log-probabilities/);
+  });
+});
+
+describe('trainedLength', () => {
+  it('ends the rationale at <answer>, includes it, and takes a sequence without one whole', () => {
+    expect(trainedLength([text, text, ANSWER, coord(1), EOS], 'reasoning')).toBe(3);
+    expect(trainedLength([ANSWER, coord(1), EOS], 'reasoning')).toBe(1);
+    expect(trainedLength([text, text], 'reasoning')).toBe(2);
+    expect(trainedLength([], 'reasoning')).toBe(0);
+    expect(trainedLength([text, ANSWER, coord(1), EOS], 'all')).toBe(4);
   });
 });
 

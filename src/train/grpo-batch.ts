@@ -9,7 +9,7 @@ import { GRAMMAR_CLASSES, classesOf } from '../model/grammar.js';
 import type { JaxArray } from '../model/jax.js';
 import { np } from '../model/jax.js';
 import { alignPrompt, keyValidity } from '../model/sequence-layout.js';
-import { PAD } from '../model/tokenizer.js';
+import { ANSWER, PAD } from '../model/tokenizer.js';
 import type { TaskKind } from '../protocol/types.js';
 import type { GrpoTensors, RolloutTensors } from './grpo-step.js';
 
@@ -34,7 +34,7 @@ export interface HostRollouts {
   readonly keyValid: Float32Array;
   readonly targets: Int32Array;
   readonly classes: Int32Array;
-  /** 1 on generated positions. */
+  /** 1 on the generated positions the loss trains (see {@link TrainedTokens}). */
   readonly mask: Float32Array;
   readonly oldLogProbs: Float32Array;
 }
@@ -42,15 +42,40 @@ export interface HostRollouts {
 const PAD_CLASS = GRAMMAR_CLASSES.indexOf('pad');
 
 /**
+ * Which generated tokens the loss trains: `all`, or `reasoning`, the rationale up to and including `<answer>`
+ * (every token when a sequence has no `<answer>`), for answers that were decoded greedily rather than sampled.
+ */
+export type TrainedTokens = 'all' | 'reasoning';
+
+/**
+ * How many of `tokens` the loss trains.
+ *
+ * @example
+ * trainedLength([5, 6, ANSWER, 9, 10], 'reasoning'); // 3
+ * trainedLength([5, 6, ANSWER, 9, 10], 'all'); // 5
+ */
+export function trainedLength(tokens: readonly number[], trained: TrainedTokens): number {
+  if (trained === 'all') return tokens.length;
+  const answer = tokens.indexOf(ANSWER);
+  return answer === -1 ? tokens.length : answer + 1;
+}
+
+/**
  * Lay out sampled sequences: `[patches | aligned prompt | generated tokens, PAD…]`, the grammar class of every
- * generated position (so the loss applies the sampler's mask), the response mask and the sampler's
- * log-probabilities.
+ * generated position (so the loss applies the sampler's mask), the loss mask (the generated tokens the loss
+ * trains, see {@link TrainedTokens}) and the sampler's log-probabilities.
  *
  * @example
  * const host = hostRollouts(sequences, config, { maxPoints: 4, thinking: true }, tokenizer);
  * host.mask; // 1 for each generated token
  */
-export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConfig, grammar: GrammarOptions, tok: CoordinateTest): HostRollouts {
+export function hostRollouts(
+  sequences: readonly SampledSequence[],
+  c: ModelConfig,
+  grammar: GrammarOptions,
+  tok: CoordinateTest,
+  trained: TrainedTokens = 'all',
+): HostRollouts {
   const N = sequences.length;
   const Np = patchCount(c);
   const Pd = patchDim(c);
@@ -73,7 +98,7 @@ export function hostRollouts(sequences: readonly SampledSequence[], c: ModelConf
     tokens.set(s.tokens, n * S + c.promptLength);
     targets.set(s.tokens, n * L);
     classes.set(classesOf(s.kind, s.tokens, grammar, tok, L), n * L);
-    mask.fill(1, n * L, n * L + s.tokens.length);
+    mask.fill(1, n * L, n * L + trainedLength(s.tokens, trained));
     oldLogProbs.set(s.logProbs, n * L);
     keyValid.set(keyValidity(aligned, c, true), n * T);
   });

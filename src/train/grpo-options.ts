@@ -24,6 +24,13 @@ export const GrpoOptionsSchema = z
      * keep `temperature`. Applied alike in sampling and in the log-probabilities. Default: `temperature`.
      */
     reasoningTemperature: z.number().positive().optional(),
+    /**
+     * How a sampled answer's steps are decoded: `sample` (from the policy, like the rationale) or `greedy` (as
+     * evaluation decodes them), so that only the rationale is explored and trained: the loss covers the rationale's
+     * tokens up to `<answer>`, and each sample's reward is that of the answer its rationale leads to. Needs a
+     * model that reasons (CoT).
+     */
+    answerDecoding: z.enum(['sample', 'greedy']).default('sample'),
     /** Nucleus mass of sampling (1 = none). */
     topP: z.number().gt(0).max(1).default(1),
     learningRate: z.number().positive().default(1e-4),

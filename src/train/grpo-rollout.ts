@@ -44,6 +44,8 @@ export interface GroupSampling {
   readonly topP: number;
   /** Temperature of the rationale's steps (default: `temperature`). */
   readonly reasoningTemperature?: number;
+  /** How the answer's steps are decoded (default `sample`; see `GenerationOptions.answerDecoding`). */
+  readonly answerDecoding?: 'sample' | 'greedy';
   readonly seed: number;
 }
 
@@ -57,7 +59,8 @@ export interface GroupSampling {
 export async function sampleGroups(generator: Generator, prompts: readonly GroupPrompt[], groupSize: number, options: GroupSampling): Promise<Generation[]> {
   const inputs: GenerationInput[] = prompts.flatMap((p) => Array.from({ length: groupSize }, () => ({ patches: p.patches, prompt: p.prompt, kind: p.kind })));
   const reasoning = options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature };
-  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length, ...reasoning });
+  const answer = options.answerDecoding === undefined ? {} : { answerDecoding: options.answerDecoding };
+  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length, ...reasoning, ...answer });
 }
 
 /**

@@ -52,24 +52,26 @@ const options: GrpoOptionsInput = {
   saveEvery: 0,
 };
 
+const sftOptions = {
+  steps: 6,
+  batchSize: 4,
+  ...TINY_MODEL_SHAPE,
+  coordinateBins: 16,
+  evalEvery: 0,
+  evalSamples: 0,
+  saveEvery: 0,
+  warmupSteps: 1,
+  learningRate: 1e-2,
+  minPieceCount: 1,
+};
+
 beforeAll(async () => {
   await writeTinyDataset(data, 12, 1);
   await trainSft({
     dataDir: data,
     outDir: sft,
     silent: true,
-    options: {
-      steps: 6,
-      batchSize: 4,
-      ...TINY_MODEL_SHAPE,
-      coordinateBins: 16,
-      evalEvery: 0,
-      evalSamples: 0,
-      saveEvery: 0,
-      warmupSteps: 1,
-      learningRate: 1e-2,
-      minPieceCount: 1,
-    },
+    options: sftOptions,
   });
 });
 
@@ -141,6 +143,19 @@ describe('trainGrpo', () => {
     expect(result.phases.reference).toBe(0);
     const lines = await log(join(root, 'variants'));
     expect(lines.every((l) => l.kl === null)).toBe(true);
+  });
+
+  it('trains only the rationale when the answer is decoded greedily, and refuses a model that does not reason', async () => {
+    const outDir = join(root, 'greedy-answer');
+    const result = await trainGrpo({ initCheckpoint: sft, dataDir: data, outDir, options: { ...options, steps: 2, answerDecoding: 'greedy', evalSamples: 0 }, silent: true });
+    expect(result.steps).toBe(2);
+    expect(result.losses.every((l) => Number.isFinite(l))).toBe(true);
+    expect((await file(outDir, 'model.safetensors')).equals(await readFile(join(sft, 'checkpoint', 'model.safetensors')))).toBe(false);
+    const plain = join(root, 'plain-sft');
+    await trainSft({ dataDir: data, outDir: plain, silent: true, options: { ...sftOptions, steps: 1, cot: false } });
+    await expect(
+      trainGrpo({ initCheckpoint: plain, dataDir: data, outDir: join(root, 'plain-grpo'), options: { ...options, answerDecoding: 'greedy' }, silent: true }),
+    ).rejects.toThrow(/does not reason/);
   });
 
   it('refuses to overwrite a run, to start without --init, and to resume on other data', async () => {

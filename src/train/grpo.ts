@@ -212,6 +212,9 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
   const G = options.groupSize;
   const N = B * G;
   const L = config.targetLength;
+  if (options.answerDecoding === 'greedy' && !grammar.thinking) {
+    throw new UserError(`--answer-decoding greedy: the model in ${initDir} does not reason (plain SFT), so it would have nothing left to sample`);
+  }
   if (trainRecords.length < B) throw new UserError(`${trainFile}: ${trainRecords.length} records, fewer than --prompts-per-step ${B}`);
 
   const progressLoad = createProgress({ label: 'grpo: images', total: trainRecords.length, unit: 'images', silent: run.silent === true });
@@ -319,6 +322,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
         topP: options.topP,
         seed: stepSeed(options.seed, t),
         ...(options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature }),
+        answerDecoding: options.answerDecoding,
       });
       const t1 = performance.now();
       const scored = scoreGroups(prompts, generations, G);
@@ -329,7 +333,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       const summary = summariseRewards(scored);
       const t2 = performance.now();
 
-      const host = hostRollouts(scored, config, grammar, tokenizer);
+      const host = hostRollouts(scored, config, grammar, tokenizer, options.answerDecoding === 'greedy' ? 'reasoning' : 'all');
       const mask = options.filterZeroSpread ? maskGroups(host.mask, L, G, advantage.zeroSpread) : host.mask;
       const trains = mask.some((w) => w > 0);
       const lr = learningRate(schedule, t);

@@ -25,6 +25,11 @@ function number(min: number, minInclusive: boolean, max = Infinity): (value: str
   };
 }
 
+function answerDecoding(value: string): 'sample' | 'greedy' {
+  if (value !== 'sample' && value !== 'greedy') throw new InvalidArgumentError('expected sample or greedy');
+  return value;
+}
+
 function lossAggregation(value: string): 'token-mean' | 'seq-mean' {
   if (value !== 'token-mean' && value !== 'seq-mean') throw new InvalidArgumentError('expected token-mean or seq-mean');
   return value;
@@ -40,6 +45,7 @@ interface GrpoFlags {
   promptsPerStep?: number;
   temperature?: number;
   reasoningTemperature?: number;
+  answerDecoding?: 'sample' | 'greedy';
   topP?: number;
   lr?: number;
   warmup?: number;
@@ -67,6 +73,7 @@ export function grpoOptionsFromFlags(flags: GrpoFlags): Record<string, unknown> 
     ['promptsPerStep', flags.promptsPerStep],
     ['temperature', flags.temperature],
     ['reasoningTemperature', flags.reasoningTemperature],
+    ['answerDecoding', flags.answerDecoding],
     ['topP', flags.topP],
     ['learningRate', flags.lr],
     ['warmupSteps', flags.warmup],
@@ -105,6 +112,11 @@ export function registerTrainGrpo(train: Command): void {
     .option('--prompts-per-step <n>', 'prompts per step, B; a step samples B × G answers (default 8)', positiveInteger)
     .option('--temperature <t>', 'sampling temperature (default 1)', number(0, false))
     .option('--reasoning-temperature <t>', "sampling temperature of the rationale's steps; the answer keeps --temperature (default: --temperature)", number(0, false))
+    .option(
+      '--answer-decoding <mode>',
+      'sample: the answer is sampled like the rationale; greedy: only the rationale is sampled and trained, the answer is decoded as in evaluation (default sample)',
+      answerDecoding,
+    )
     .option('--top-p <p>', 'nucleus sampling mass (default 1: off)', number(0, false, 1))
     .option('--lr <x>', 'peak learning rate (default 1e-4)', number(0, false))
     .option('--warmup <n>', 'warm-up steps (default 2)', nonNegativeInteger)
