@@ -98,7 +98,7 @@ describe('vla-r1 demo --quick', () => {
   });
 
   it('writes the reports, plots, example pictures, dataset, checkpoints and evaluations', () => {
-    for (const file of ['report.md', 'report.html', 'demo-plan.json', 'data/manifest.json', 'data/train.json', 'report-assets/sft-loss.png', 'report-assets/grpo-reward.png', 'report-assets/grpo-kl.png']) {
+    for (const file of ['report.md', 'report.html', 'demo-plan.json', 'data/manifest.json', 'data/train.json', 'report-assets/sft-loss.png', 'report-assets/grpo-reward.png', 'report-assets/grpo-kl.png', 'report-assets/grpo-agreement.png']) {
       expect(existsSync(join(out, file)), file).toBe(true);
     }
     for (const run of ['sft_nocot', 'sft_cot', 'grpo']) {

@@ -15,7 +15,7 @@ const SFT_LOG = [
 
 const GRPO_LOG = [
   '{"step":0,"eval":{},"samples":8}',
-  '{"step":1,"reward":0.5,"format":1,"task":0.444444,"kl":0.0001,"loss":0.1}',
+  '{"step":1,"reward":0.5,"format":1,"task":0.444444,"kl":0.0001,"loss":0.1,"agreementAffordance":0.9,"agreementTrajectory":null}',
   '{"step":2,"reward":0.6,"format":1,"task":0.555556,"kl":null}',
   '{"step":3,"reward":0.7,"format":0.9}',
 ].join('\n');
@@ -37,7 +37,7 @@ describe('sftLossCurve', () => {
 });
 
 describe('grpoCurves', () => {
-  it('reads reward, format, task and KL per step; missing values are null', () => {
+  it('reads reward, format, task, KL and the reward–metric agreement per step; missing values are null', () => {
     expect(grpoCurves(GRPO_LOG)).toEqual({
       reward: [
         [1, 0.5],
@@ -56,6 +56,16 @@ describe('grpoCurves', () => {
       ],
       kl: [
         [1, 0.0001],
+        [2, null],
+        [3, null],
+      ],
+      agreementAffordance: [
+        [1, 0.9],
+        [2, null],
+        [3, null],
+      ],
+      agreementTrajectory: [
+        [1, null],
         [2, null],
         [3, null],
       ],

@@ -18,13 +18,24 @@ export interface DemoCurves {
     readonly format: readonly CurvePoint[];
     readonly task: readonly CurvePoint[];
     readonly kl: readonly CurvePoint[];
+    /** Within-group correlation of the reward with the evaluation metric, boxes and trajectories. */
+    readonly agreementAffordance: readonly CurvePoint[];
+    readonly agreementTrajectory: readonly CurvePoint[];
   };
 }
 
 const maybeNumber = z.number().nullable().optional();
 
 const sftLine = z.looseObject({ step: z.number(), loss: z.number() });
-const grpoLine = z.looseObject({ step: z.number(), reward: maybeNumber, format: maybeNumber, task: maybeNumber, kl: maybeNumber });
+const grpoLine = z.looseObject({
+  step: z.number(),
+  reward: maybeNumber,
+  format: maybeNumber,
+  task: maybeNumber,
+  kl: maybeNumber,
+  agreementAffordance: maybeNumber,
+  agreementTrajectory: maybeNumber,
+});
 
 /**
  * The JSON objects of a JSONL text that match `schema` (others skipped), in file order.
@@ -74,8 +85,16 @@ export function sftLossCurve(text: string): CurvePoint[] {
  */
 export function grpoCurves(text: string): DemoCurves['grpo'] {
   const lines = parseLogLines(text, grpoLine).filter((l) => l.reward !== undefined);
-  const pick = (key: 'reward' | 'format' | 'task' | 'kl'): CurvePoint[] => lines.map((l) => [l.step, l[key] ?? null] as const);
-  return { reward: pick('reward'), format: pick('format'), task: pick('task'), kl: pick('kl') };
+  type Series = 'reward' | 'format' | 'task' | 'kl' | 'agreementAffordance' | 'agreementTrajectory';
+  const pick = (key: Series): CurvePoint[] => lines.map((l) => [l.step, l[key] ?? null] as const);
+  return {
+    reward: pick('reward'),
+    format: pick('format'),
+    task: pick('task'),
+    kl: pick('kl'),
+    agreementAffordance: pick('agreementAffordance'),
+    agreementTrajectory: pick('agreementTrajectory'),
+  };
 }
 
 /**

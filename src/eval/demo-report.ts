@@ -94,6 +94,18 @@ async function drawPlots(plan: DemoPlan, paths: DemoPaths): Promise<ReportPlot[]
       series: [{ name: 'KL', colour: '#9467bd', points: toPoints(curves.grpo.kl) }],
       emptyNote: 'no KL logged (KL coefficient 0)',
     },
+    {
+      name: 'grpo-agreement',
+      title: 'GRPO: does the reward rank answers as the evaluation does?',
+      yLabel: 'within-group correlation',
+      caption:
+        'Per GRPO step, the correlation of the reward with the evaluation metric among the answers sampled for one prompt (IoU for boxes, −Avg for trajectories), averaged over the prompts: GRPO moves the policy toward the answers its reward ranks higher, so this says how far that is toward a better evaluation.',
+      series: [
+        { name: 'boxes (IoU)', colour: RUN_COLOURS.grpo, points: toPoints(curves.grpo.agreementAffordance) },
+        { name: 'trajectories (−Avg)', colour: '#ff7f0e', points: toPoints(curves.grpo.agreementTrajectory) },
+      ],
+      emptyNote: 'no agreement logged (a log from before it was recorded)',
+    },
   ];
   await mkdir(paths.assets, { recursive: true });
   const plots: ReportPlot[] = [];

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ModelConfigSchema } from '../model/config.js';
 import { GRAMMAR_CLASSES } from '../model/grammar.js';
 import { ANSWER, EOS, PAD, TASK_AFFORDANCE, TASK_TRAJECTORY } from '../model/tokenizer.js';
+import { formatAnswer } from '../protocol/answer.js';
 import type { RewardResult } from '../rewards/index.js';
+import { computeScore } from '../rewards/index.js';
 import { hostRollouts, maskGroups, trainedLength } from './grpo-batch.js';
 import type { ScoredSample } from './grpo-rollout.js';
-import { stepSeed, summariseRewards } from './grpo-rollout.js';
+import { scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
 
 // 8×8 image of 4×4 patches (4 patches × 48 floats), prompt 3, target 8: sequence 4 + 3 + 8 = 15.
 const config = ModelConfigSchema.parse({
@@ -115,7 +117,7 @@ describe('summariseRewards', () => {
     alaf: null,
     dfd: null,
   });
-  const sample = (kind: 'affordance' | 'trajectory', tokens: number, finished: boolean, r: RewardResult): ScoredSample => ({
+  const sample = (kind: 'affordance' | 'trajectory', tokens: number, finished: boolean, r: RewardResult, metric: number | null = null): ScoredSample => ({
     patches: new Float32Array(0),
     prompt: [],
     kind,
@@ -124,15 +126,19 @@ describe('summariseRewards', () => {
     text: '',
     finished,
     reward: r,
+    metric,
   });
 
   it('averages the reward, its parts, lengths and the finished share', () => {
-    const s = summariseRewards([
-      sample('affordance', 10, true, reward(1, 1, 1, 0.5)),
-      sample('affordance', 20, true, reward(0.5, 1, 0.4444, 0.1)),
-      sample('trajectory', 30, false, reward(0, 0, 0, null)),
-      sample('trajectory', 40, true, reward(0.5, 1, 0.5, null)),
-    ]);
+    const s = summariseRewards(
+      [
+        sample('affordance', 10, true, reward(1, 1, 1, 0.5), 50),
+        sample('affordance', 20, true, reward(0.5, 1, 0.4444, 0.1), 10),
+        sample('trajectory', 30, false, reward(0, 0, 0, null), -100),
+        sample('trajectory', 40, true, reward(0.5, 1, 0.5, null), -300),
+      ],
+      2,
+    );
     expect(s.mean).toBe(0.5);
     expect(s.std).toBeCloseTo(Math.sqrt(0.125), 12); // deviations 0.5, 0, −0.5, 0
     expect(s.format).toBe(0.75);
@@ -142,5 +148,55 @@ describe('summariseRewards', () => {
     expect(s.iou).toBeCloseTo(0.3, 12);
     expect(s.length).toBe(25);
     expect(s.finished).toBe(0.75);
+    // the reward ranks the boxes as their IoU does, and the trajectories against their Avg
+    expect(s.agreementAffordance).toBe(1);
+    expect(s.agreementTrajectory).toBe(-1);
+  });
+
+  it('leaves the agreement null for groups without spread or without a metric', () => {
+    const s = summariseRewards(
+      [
+        sample('affordance', 1, true, reward(1, 1, 1, 0.5), 50),
+        sample('affordance', 1, true, reward(0.5, 1, 0.4444, 0.1), 50),
+        sample('trajectory', 1, true, reward(0, 0, 0, null), null),
+        sample('trajectory', 1, true, reward(0.5, 1, 0.5, null), null),
+      ],
+      2,
+    );
+    expect(s.agreementAffordance).toBeNull();
+    expect(s.agreementTrajectory).toBeNull();
+  });
+});
+
+describe('scoreGroups', () => {
+  it('scores each answer with the official reward and with the evaluation metric', () => {
+    const truthBox = formatAnswer('t', { kind: 'affordance', box: { x: 0.5, y: 0.5, width: 0.2, height: 0.2 } });
+    const truthPath = formatAnswer('t', { kind: 'trajectory', points: [[0.1, 0.1], [0.5, 0.1]] });
+    const prompts = [
+      { patches: new Float32Array(0), prompt: [], kind: 'affordance' as const, answer: truthBox },
+      { patches: new Float32Array(0), prompt: [], kind: 'trajectory' as const, answer: truthPath },
+    ];
+    const generation = (answer: string): { tokens: number[]; logProbs: number[]; text: string; finished: boolean } => ({ tokens: [text], logProbs: [0], text: answer, finished: true });
+    const scored = scoreGroups(
+      prompts,
+      [
+        generation(truthBox),
+        generation(formatAnswer('a', { kind: 'affordance', box: { x: 0.55, y: 0.5, width: 0.2, height: 0.2 } })),
+        generation(formatAnswer('a', { kind: 'trajectory', points: [[0.1, 0.2], [0.5, 0.2]] })),
+        generation('no answer'),
+      ],
+      2,
+    );
+    expect(scored.map((s) => s.reward.score)).toEqual(scored.map((s, i) => computeScore(s.text, (prompts[Math.floor(i / 2)] as (typeof prompts)[number]).answer).score));
+    expect(scored[0]?.metric).toBeCloseTo(100, 9);
+    expect(scored[1]?.metric).toBeCloseTo((100 * 0.15) / 0.25, 9); // overlap 0.15 × 0.2 over union 0.25 × 0.2
+    expect(scored[2]?.metric).toBeCloseTo(-100, 9); // every distance 0.1 on the [0, 1000) scale
+    expect(scored[3]?.metric).toBe(-1000); // a failure counts as evaluation counts it
+  });
+
+  it('gives no metric when the ground truth does not parse', () => {
+    const prompts = [{ patches: new Float32Array(0), prompt: [], kind: 'affordance' as const, answer: 'not an answer' }];
+    const scored = scoreGroups(prompts, [{ tokens: [text], logProbs: [0], text: 'x', finished: true }], 1);
+    expect(scored[0]?.metric).toBeNull();
   });
 });

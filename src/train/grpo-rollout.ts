@@ -3,12 +3,15 @@
  * answer per copy (one batched, KV-cached generation), and each answer text is scored with the official
  * verifiable reward (`computeScore`) against the record's ground-truth answer.
  */
+import { sampleMetrics } from '../eval/metrics.js';
 import type { Generation, GenerationInput, Generator } from '../model/generate.js';
 import { Rng } from '../model/rng.js';
+import { parseAnswer } from '../protocol/answer.js';
 import type { TaskKind } from '../protocol/types.js';
 import type { RewardResult } from '../rewards/index.js';
 import { computeScore } from '../rewards/index.js';
 import type { SampledSequence } from './grpo-batch.js';
+import { meanGroupCorrelation } from './group-correlation.js';
 
 /** One prompt of a step. */
 export interface GroupPrompt {
@@ -24,6 +27,12 @@ export interface ScoredSample extends SampledSequence {
   readonly text: string;
   readonly finished: boolean;
   readonly reward: RewardResult;
+  /**
+   * The answer's score under the evaluation metric, higher is better: IoU ×100 for a box, −Avg (the mean of
+   * DFD, HD and RMSE on [0, 1000)) for a trajectory, failures counted as evaluation counts them; null when the
+   * ground truth does not parse.
+   */
+  readonly metric: number | null;
 }
 
 /**
@@ -72,8 +81,14 @@ export async function sampleGroups(generator: Generator, prompts: readonly Group
  */
 export function scoreGroups(prompts: readonly GroupPrompt[], generations: readonly Generation[], groupSize: number): ScoredSample[] {
   if (generations.length !== prompts.length * groupSize) throw new Error(`scoreGroups: expected ${prompts.length * groupSize} answers, got ${generations.length}`);
+  const truths = prompts.map((p) => {
+    const parsed = parseAnswer(p.answer, p.kind);
+    return parsed.ok && (parsed.action.kind !== 'trajectory' || parsed.action.points.length > 0) ? parsed.action : undefined;
+  });
   return generations.map((g, i) => {
     const p = prompts[Math.floor(i / groupSize)] as GroupPrompt;
+    const truth = truths[Math.floor(i / groupSize)];
+    const metrics = truth === undefined ? undefined : sampleMetrics(g.text, truth);
     return {
       patches: p.patches,
       prompt: p.prompt,
@@ -83,6 +98,7 @@ export function scoreGroups(prompts: readonly GroupPrompt[], generations: readon
       text: g.text,
       finished: g.finished,
       reward: computeScore(g.text, p.answer),
+      metric: metrics === undefined ? null : metrics.kind === 'affordance' ? 100 * metrics.iou : -metrics.avg,
     };
   });
 }
@@ -105,9 +121,37 @@ export interface RewardSummary {
   readonly length: number;
   /** Share of answers that reached `<eos>`. */
   readonly finished: number;
+  /**
+   * Within-group Pearson correlation of the reward with the evaluation metric (`ScoredSample.metric`), the
+   * mean over the groups of affordance / trajectory prompts in which both vary (null when none does): how
+   * far the group-relative advantages point toward answers the evaluation scores higher.
+   */
+  readonly agreementAffordance: number | null;
+  readonly agreementTrajectory: number | null;
 }
 
-function mean(values: readonly number[]): number | null {
+/** {@link RewardSummary.agreementAffordance} / `agreementTrajectory` for one task kind. */
+function agreement(samples: readonly ScoredSample[], groupSize: number, kind: TaskKind): number | null {
+  const usable = (g: number): boolean => {
+    const first = samples[g * groupSize] as ScoredSample;
+    return first.kind === kind && first.metric !== null;
+  };
+  return meanGroupCorrelation(
+    samples.map((s) => s.reward.score),
+    samples.map((s) => s.metric ?? 0),
+    groupSize,
+    usable,
+  );
+}
+
+/**
+ * The mean of `values`, or null when there is none.
+ *
+ * @example
+ * meanOrNull([1, 2]); // 1.5
+ * meanOrNull([]); // null
+ */
+export function meanOrNull(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
@@ -117,20 +161,22 @@ function mean(values: readonly number[]): number | null {
  * @example
  * summariseRewards(scored).mean; // mean reward of the step
  */
-export function summariseRewards(samples: readonly ScoredSample[]): RewardSummary {
+export function summariseRewards(samples: readonly ScoredSample[], groupSize: number): RewardSummary {
   const scores = samples.map((s) => s.reward.score);
-  const m = mean(scores) ?? 0;
-  const variance = mean(scores.map((s) => (s - m) ** 2)) ?? 0;
-  const ofKind = (kind: TaskKind): number | null => mean(samples.filter((s) => s.kind === kind).map((s) => s.reward.score));
+  const m = meanOrNull(scores) ?? 0;
+  const variance = meanOrNull(scores.map((s) => (s - m) ** 2)) ?? 0;
+  const ofKind = (kind: TaskKind): number | null => meanOrNull(samples.filter((s) => s.kind === kind).map((s) => s.reward.score));
   return {
     mean: m,
     std: Math.sqrt(variance),
-    format: mean(samples.map((s) => s.reward.formatScore)) ?? 0,
-    task: mean(samples.map((s) => s.reward.taskScore)) ?? 0,
+    format: meanOrNull(samples.map((s) => s.reward.formatScore)) ?? 0,
+    task: meanOrNull(samples.map((s) => s.reward.taskScore)) ?? 0,
     affordance: ofKind('affordance'),
     trajectory: ofKind('trajectory'),
-    iou: mean(samples.flatMap((s) => (s.reward.iou === null ? [] : [s.reward.iou]))),
-    length: mean(samples.map((s) => s.tokens.length)) ?? 0,
-    finished: mean(samples.map((s) => (s.finished ? 1 : 0))) ?? 0,
+    iou: meanOrNull(samples.flatMap((s) => (s.reward.iou === null ? [] : [s.reward.iou]))),
+    length: meanOrNull(samples.map((s) => s.tokens.length)) ?? 0,
+    finished: meanOrNull(samples.map((s) => (s.finished ? 1 : 0))) ?? 0,
+    agreementAffordance: agreement(samples, groupSize, 'affordance'),
+    agreementTrajectory: agreement(samples, groupSize, 'trajectory'),
   };
 }

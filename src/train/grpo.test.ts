@@ -85,6 +85,8 @@ interface LogLine {
   kl?: number | null;
   time?: { sampling: number };
   eval?: unknown;
+  agreementAffordance?: number | null;
+  agreementTrajectory?: number | null;
 }
 
 async function log(dir: string): Promise<LogLine[]> {
@@ -128,6 +130,12 @@ describe('trainGrpo', () => {
     for (const l of steps) {
       expect(l.kl).toBeGreaterThanOrEqual(0);
       expect(l.time?.sampling).toBeGreaterThan(0);
+      for (const agreement of [l.agreementAffordance, l.agreementTrajectory]) {
+        expect(agreement === null || (typeof agreement === 'number' && Math.abs(agreement) <= 1)).toBe(true);
+      }
+    }
+    for (const agreement of [straight.agreement.affordance, straight.agreement.trajectory]) {
+      expect(agreement === null || Math.abs(agreement) <= 1).toBe(true);
     }
   });
 

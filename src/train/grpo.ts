@@ -50,7 +50,7 @@ import { grpoTensors, hostRollouts, maskGroups, rolloutTensors } from './grpo-ba
 import type { GrpoOptions, GrpoOptionsInput } from './grpo-options.js';
 import { GrpoOptionsSchema } from './grpo-options.js';
 import type { GroupPrompt } from './grpo-rollout.js';
-import { sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
+import { meanOrNull, sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
 import type { GrpoAux } from './grpo-step.js';
 import { createGrpoUpdate, createReferenceLogProbs } from './grpo-step.js';
 import { MetricsLog } from './metrics-log.js';
@@ -113,6 +113,11 @@ export interface GrpoResult {
   readonly seconds: number;
   /** Totals over the steps run in this call. */
   readonly phases: PhaseSeconds;
+  /**
+   * The mean over this call's steps of the within-group correlation of the reward with the evaluation metric
+   * (`RewardSummary.agreementAffordance` / `agreementTrajectory`; null when no step had one).
+   */
+  readonly agreement: { readonly affordance: number | null; readonly trajectory: number | null };
   readonly evaluation?: EvalMetrics;
 }
 
@@ -305,6 +310,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
 
   const progress = createProgress({ label: 'grpo', total: options.steps - step, unit: 'steps', silent: run.silent === true });
   const rewards: number[] = [];
+  const agreements = { affordance: [] as number[], trajectory: [] as number[] };
   const losses: number[] = [];
   const phases = { sampling: 0, scoring: 0, reference: 0, updating: 0 };
   let lastEval: EvalMetrics | undefined;
@@ -330,7 +336,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
         scored.map((s) => s.reward.score),
         { groupSize: G, scaleByStd: options.stdScaling },
       );
-      const summary = summariseRewards(scored);
+      const summary = summariseRewards(scored, G);
       const t2 = performance.now();
 
       const host = hostRollouts(scored, config, grammar, tokenizer, options.answerDecoding === 'greedy' ? 'reasoning' : 'all');
@@ -375,6 +381,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       phases.reference += time.reference;
       phases.updating += time.updating;
       rewards.push(summary.mean);
+      if (summary.agreementAffordance !== null) agreements.affordance.push(summary.agreementAffordance);
+      if (summary.agreementTrajectory !== null) agreements.trajectory.push(summary.agreementTrajectory);
       losses.push(loss);
       const zeroShare = advantage.zeroSpread.filter(Boolean).length / B;
       await metricsLog.write({
@@ -390,6 +398,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
         zeroSpread: round(zeroShare),
         length: round(summary.length, 2),
         finished: round(summary.finished),
+        agreementAffordance: round(summary.agreementAffordance, 4),
+        agreementTrajectory: round(summary.agreementTrajectory, 4),
         loss: round(loss),
         pgLoss: round(aux?.pgLoss ?? null),
         kl: options.klCoef > 0 ? round(aux?.kl ?? null, 8) : null,
@@ -430,6 +440,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
     losses,
     seconds: (performance.now() - started) / 1000,
     phases,
+    agreement: { affordance: meanOrNull(agreements.affordance), trajectory: meanOrNull(agreements.trajectory) },
     ...(lastEval ? { evaluation: lastEval } : {}),
   };
 }

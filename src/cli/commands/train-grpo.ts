@@ -171,10 +171,13 @@ Examples:
         const evalText = result.evaluation
           ? `; affordance IoU ${result.evaluation.affordance.iou?.toFixed(2) ?? '-'}, trajectory Avg ${result.evaluation.trajectory.avg?.toFixed(1) ?? '-'}`
           : '';
+        const agreement = (x: number | null): string => (x === null ? '-' : x.toFixed(2));
         process.stdout.write(
           `${result.completed ? 'done' : 'stopped'}: step ${result.steps}, reward ${mean(first)} (first 5 steps) -> ${mean(last)} (last 5), ` +
             `${result.seconds.toFixed(0)} s (sampling ${share(p.sampling)}, scoring ${share(p.scoring)}, reference ${share(p.reference)}, ` +
-            `update ${share(p.updating)})${evalText} -> ${result.checkpointDir}\n`,
+            `update ${share(p.updating)})${evalText} -> ${result.checkpointDir}\n` +
+            `reward–metric agreement within groups: boxes ${agreement(result.agreement.affordance)} (with IoU), ` +
+            `trajectories ${agreement(result.agreement.trajectory)} (with −Avg)\n`,
         );
       } finally {
         interrupt.release();
