@@ -192,6 +192,12 @@ describe('scoreGroups', () => {
     expect(scored[1]?.metric).toBeCloseTo((100 * 0.15) / 0.25, 9); // overlap 0.15 × 0.2 over union 0.25 × 0.2
     expect(scored[2]?.metric).toBeCloseTo(-100, 9); // every distance 0.1 on the [0, 1000) scale
     expect(scored[3]?.metric).toBe(-1000); // a failure counts as evaluation counts it
+
+    // other ALAF weights change the trajectory reward (here through the normaliser, which loses its angle part), not the metric
+    const noAngle = scoreGroups(prompts, [generation(truthBox), generation(truthBox), generation(scored[2]?.text ?? ''), generation('')], 2, { lambdaAngle: 0 });
+    expect(noAngle[2]?.reward.score).toBe(computeScore(scored[2]?.text ?? '', truthPath, { lambdaAngle: 0 }).score);
+    expect(noAngle[2]?.reward.score).not.toBe(scored[2]?.reward.score);
+    expect(noAngle[2]?.metric).toBe(scored[2]?.metric);
   });
 
   it('gives no metric when the ground truth does not parse', () => {

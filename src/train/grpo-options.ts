@@ -7,6 +7,7 @@
  * per step, a learning rate suited to a 1 M-parameter model, and DAPO's clip-higher ε_high = 0.28.
  */
 import { z } from 'zod';
+import { ALAF_DEFAULTS } from '../geometry/alafDistance.js';
 
 export const GrpoOptionsSchema = z
   .object({
@@ -31,6 +32,13 @@ export const GrpoOptionsSchema = z
      * model that reasons (CoT).
      */
     answerDecoding: z.enum(['sample', 'greedy']).default('sample'),
+    /**
+     * λθ of the reward's trajectory term (ALAF's weight of the angle between local directions). Default: the
+     * official 0.25. Another value is a different reward, for experiments.
+     */
+    lambdaAngle: z.number().min(0).default(ALAF_DEFAULTS.lambdaAngle),
+    /** λr of the reward's trajectory term (the log length ratio's weight). Default: the official 0.1. */
+    lambdaLength: z.number().min(0).default(ALAF_DEFAULTS.lambdaLength),
     /** Nucleus mass of sampling (1 = none). */
     topP: z.number().gt(0).max(1).default(1),
     learningRate: z.number().positive().default(1e-4),

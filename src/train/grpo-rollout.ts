@@ -8,7 +8,7 @@ import type { Generation, GenerationInput, Generator } from '../model/generate.j
 import { Rng } from '../model/rng.js';
 import { parseAnswer } from '../protocol/answer.js';
 import type { TaskKind } from '../protocol/types.js';
-import type { RewardResult } from '../rewards/index.js';
+import type { RewardOptions, RewardResult } from '../rewards/index.js';
 import { computeScore } from '../rewards/index.js';
 import type { SampledSequence } from './grpo-batch.js';
 import { meanGroupCorrelation } from './group-correlation.js';
@@ -73,13 +73,19 @@ export async function sampleGroups(generator: Generator, prompts: readonly Group
 }
 
 /**
- * Score sampled answers (`groupSize` consecutive answers per prompt) with the official reward.
+ * Score sampled answers (`groupSize` consecutive answers per prompt) with the official reward (or with other
+ * ALAF weights, `rewardOptions`), and with the evaluation metric.
  *
  * @example
  * const scored = scoreGroups(prompts, await sampleGroups(generator, prompts, 5, sampling), 5);
  * scored[0].reward.score; // in [0, 1]
  */
-export function scoreGroups(prompts: readonly GroupPrompt[], generations: readonly Generation[], groupSize: number): ScoredSample[] {
+export function scoreGroups(
+  prompts: readonly GroupPrompt[],
+  generations: readonly Generation[],
+  groupSize: number,
+  rewardOptions: RewardOptions = {},
+): ScoredSample[] {
   if (generations.length !== prompts.length * groupSize) throw new Error(`scoreGroups: expected ${prompts.length * groupSize} answers, got ${generations.length}`);
   const truths = prompts.map((p) => {
     const parsed = parseAnswer(p.answer, p.kind);
@@ -97,7 +103,7 @@ export function scoreGroups(prompts: readonly GroupPrompt[], generations: readon
       logProbs: g.logProbs,
       text: g.text,
       finished: g.finished,
-      reward: computeScore(g.text, p.answer),
+      reward: computeScore(g.text, p.answer, rewardOptions),
       metric: metrics === undefined ? null : metrics.kind === 'affordance' ? 100 * metrics.iou : -metrics.avg,
     };
   });

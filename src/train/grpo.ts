@@ -331,7 +331,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
         answerDecoding: options.answerDecoding,
       });
       const t1 = performance.now();
-      const scored = scoreGroups(prompts, generations, G);
+      const scored = scoreGroups(prompts, generations, G, { lambdaAngle: options.lambdaAngle, lambdaLength: options.lambdaLength });
       const advantage = groupAdvantages(
         scored.map((s) => s.reward.score),
         { groupSize: G, scaleByStd: options.stdScaling },

@@ -14,7 +14,7 @@ describe('vla-r1 train grpo', () => {
   it('maps flags onto trainer options that the schema accepts', () => {
     const flags = parse([
       '--init', 'runs/sft', '--data', 'd', '--out', 'o', '--steps', '12', '--group-size', '4', '--prompts-per-step', '6',
-      '--temperature', '0.8', '--reasoning-temperature', '0.5', '--answer-decoding', 'greedy', '--lr', '3e-4', '--kl-coef', '0', '--clip-low', '0.2', '--clip-high', '0.28', '--mu', '2',
+      '--temperature', '0.8', '--reasoning-temperature', '0.5', '--answer-decoding', 'greedy', '--lambda-angle', '0', '--lambda-length', '0.05', '--lr', '3e-4', '--kl-coef', '0', '--clip-low', '0.2', '--clip-high', '0.28', '--mu', '2',
       '--no-std-scaling', '--loss-agg', 'seq-mean', '--filter-zero-spread', '--seed', '7',
     ]);
     const options = grpoOptionsFromFlags(flags as unknown as Parameters<typeof grpoOptionsFromFlags>[0]);
@@ -26,6 +26,8 @@ describe('vla-r1 train grpo', () => {
       temperature: 0.8,
       reasoningTemperature: 0.5,
       answerDecoding: 'greedy',
+      lambdaAngle: 0,
+      lambdaLength: 0.05,
       learningRate: 3e-4,
       klCoef: 0,
       clipLow: 0.2,
@@ -47,6 +49,7 @@ describe('vla-r1 train grpo', () => {
     [['--group-size', '1'], /at least 2/],
     [['--loss-agg', 'sum'], /token-mean or seq-mean/],
     [['--answer-decoding', 'mode'], /sample or greedy/],
+    [['--lambda-angle', '-0.1'], /number ≥ 0/],
     [['--temperature', '0'], /number > 0/],
     [['--top-p', '1.5'], /≤ 1/],
     [['--kl-coef', '-1'], /number ≥ 0/],

@@ -46,6 +46,8 @@ interface GrpoFlags {
   temperature?: number;
   reasoningTemperature?: number;
   answerDecoding?: 'sample' | 'greedy';
+  lambdaAngle?: number;
+  lambdaLength?: number;
   topP?: number;
   lr?: number;
   warmup?: number;
@@ -74,6 +76,8 @@ export function grpoOptionsFromFlags(flags: GrpoFlags): Record<string, unknown> 
     ['temperature', flags.temperature],
     ['reasoningTemperature', flags.reasoningTemperature],
     ['answerDecoding', flags.answerDecoding],
+    ['lambdaAngle', flags.lambdaAngle],
+    ['lambdaLength', flags.lambdaLength],
     ['topP', flags.topP],
     ['learningRate', flags.lr],
     ['warmupSteps', flags.warmup],
@@ -117,6 +121,8 @@ export function registerTrainGrpo(train: Command): void {
       'sample: the answer is sampled like the rationale; greedy: only the rationale is sampled and trained, the answer is decoded as in evaluation (default sample)',
       answerDecoding,
     )
+    .option('--lambda-angle <x>', "reward: ALAF's λθ, the weight of the angle term (default 0.25, the official reward; another value is another reward)", number(0, true))
+    .option('--lambda-length <x>', "reward: ALAF's λr, the weight of the length-ratio term (default 0.1, the official reward)", number(0, true))
     .option('--top-p <p>', 'nucleus sampling mass (default 1: off)', number(0, false, 1))
     .option('--lr <x>', 'peak learning rate (default 1e-4)', number(0, false))
     .option('--warmup <n>', 'warm-up steps (default 2)', nonNegativeInteger)
