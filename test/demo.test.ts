@@ -109,7 +109,7 @@ describe('vla-r1 demo --quick', () => {
     // One picture per kind and split (examplesPerKind 1 in the quick plan).
     expect(readdirSync(join(out, 'report-assets', 'examples')).sort()).toEqual(['ood-0000.png', 'ood-0001.png', 'test-0000.png', 'test-0001.png']);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
-    expect(html.match(/src="data:image\/png;base64,/g)?.length).toBe(3 + 4);
+    expect(html.match(/src="data:image\/png;base64,/g)?.length).toBe(4 + 4); // four plots, four examples
     expect(html).toContain('36.51');
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('![');

@@ -32,3 +32,16 @@ export function positiveNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 }
+
+/** A GRPO group size: a whole number ≥ 2. */
+export function groupSize(value: string): number {
+  const n = positiveInteger(value);
+  if (n < 2) throw new InvalidArgumentError('a group needs at least 2 answers');
+  return n;
+}
+
+/** How sampled answers are decoded: `sample` or `greedy` (see `train grpo --answer-decoding`). */
+export function answerDecoding(value: string): 'sample' | 'greedy' {
+  if (value !== 'sample' && value !== 'greedy') throw new InvalidArgumentError('expected sample or greedy');
+  return value;
+}

@@ -10,6 +10,7 @@ import { Rng } from '../model/rng.js';
 import { formatAnswer } from '../protocol/answer.js';
 import { buildHumanTurn } from '../protocol/prompts.js';
 import type { GrpoOptionsInput } from './grpo-options.js';
+import { formatProbe, probeGrpo } from './grpo-probe.js';
 import { trainGrpo } from './grpo.js';
 import { trainSft } from './sft.js';
 
@@ -42,6 +43,8 @@ async function writeTinyDataset(dir: string, n: number, seed: number): Promise<v
 
 const data = join(root, 'data');
 const sft = join(root, 'sft');
+/** A plain-SFT checkpoint (answers without a rationale). */
+const plainSft = join(root, 'plain-sft');
 const options: GrpoOptionsInput = {
   steps: 4,
   groupSize: 3,
@@ -73,6 +76,7 @@ beforeAll(async () => {
     silent: true,
     options: sftOptions,
   });
+  await trainSft({ dataDir: data, outDir: plainSft, silent: true, options: { ...sftOptions, steps: 1, cot: false } });
 });
 
 async function file(dir: string, name: string): Promise<Buffer> {
@@ -159,10 +163,8 @@ describe('trainGrpo', () => {
     expect(result.steps).toBe(2);
     expect(result.losses.every((l) => Number.isFinite(l))).toBe(true);
     expect((await file(outDir, 'model.safetensors')).equals(await readFile(join(sft, 'checkpoint', 'model.safetensors')))).toBe(false);
-    const plain = join(root, 'plain-sft');
-    await trainSft({ dataDir: data, outDir: plain, silent: true, options: { ...sftOptions, steps: 1, cot: false } });
     await expect(
-      trainGrpo({ initCheckpoint: plain, dataDir: data, outDir: join(root, 'plain-grpo'), options: { ...options, answerDecoding: 'greedy' }, silent: true }),
+      trainGrpo({ initCheckpoint: plainSft, dataDir: data, outDir: join(root, 'plain-grpo'), options: { ...options, answerDecoding: 'greedy' }, silent: true }),
     ).rejects.toThrow(/does not reason/);
   });
 
@@ -173,5 +175,32 @@ describe('trainGrpo', () => {
     await writeTinyDataset(other, 12, 2);
     await expect(trainGrpo({ dataDir: other, outDir: join(root, 'straight'), resume: true, silent: true })).rejects.toThrow(/differs from the training data/);
     await expect(trainGrpo({ initCheckpoint: join(root, 'nothing'), dataDir: data, outDir: join(root, 'x'), silent: true })).rejects.toThrow(/not a checkpoint/);
+  });
+});
+
+describe('probeGrpo', () => {
+  it('samples groups from a checkpoint as GRPO does and measures them, reproducibly', async () => {
+    const run = { checkpoint: sft, data: join(data, 'train.json'), options: { prompts: 6, groupSize: 3, seed: 2 } };
+    const probe = await probeGrpo(run);
+    expect(probe.kinds.map((k) => [k.kind, k.prompts])).toEqual([
+      ['affordance', 3],
+      ['trajectory', 3],
+    ]);
+    for (const k of probe.kinds) {
+      for (const r of [k.greedyReward, k.sampledReward, k.bestOfGroup]) expect(r >= 0 && r <= 1).toBe(true);
+      expect(k.bestOfGroup).toBeGreaterThanOrEqual(k.sampledReward);
+      expect(k.agreement === null || Math.abs(k.agreement) <= 1).toBe(true);
+      if (k.metricGainPossible !== null) expect(k.metricGainPossible).toBeGreaterThanOrEqual(k.metricGainOfBestReward ?? -Infinity);
+    }
+    expect(probe.options).toMatchObject({ prompts: 6, groupSize: 3, temperature: 1, answerDecoding: 'sample', lambdaAngle: 0.25, lambdaLength: 0.1, seed: 2 });
+    expect(await probeGrpo(run)).toEqual(probe);
+    expect(formatProbe(probe)).toMatch(/^affordance +3 /m);
+  });
+
+  it('refuses bad options and a model that does not reason for greedy answers', async () => {
+    const file = join(data, 'train.json');
+    await expect(probeGrpo({ checkpoint: sft, data: file, options: { groupSize: 1 } })).rejects.toThrow(/at least 2 answers/);
+    await expect(probeGrpo({ checkpoint: sft, data: file, options: { prompts: 0 } })).rejects.toThrow(/positive integer/);
+    await expect(probeGrpo({ checkpoint: plainSft, data: file, options: { answerDecoding: 'greedy' } })).rejects.toThrow(/does not reason/);
   });
 });

@@ -7,14 +7,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
-import { nonNegativeInteger, positiveInteger } from '../flag-parsers.js';
+import { answerDecoding, groupSize, nonNegativeInteger, positiveInteger } from '../flag-parsers.js';
 import { engineThreads, interruptController } from './train.js';
-
-function groupSize(value: string): number {
-  const n = positiveInteger(value);
-  if (n < 2) throw new InvalidArgumentError('a group needs at least 2 answers');
-  return n;
-}
 
 function number(min: number, minInclusive: boolean, max = Infinity): (value: string) => number {
   return (value: string): number => {
@@ -23,11 +17,6 @@ function number(min: number, minInclusive: boolean, max = Infinity): (value: str
     if (!ok) throw new InvalidArgumentError(`expected a number ${minInclusive ? '≥' : '>'} ${min}${Number.isFinite(max) ? ` and ≤ ${max}` : ''}`);
     return n;
   };
-}
-
-function answerDecoding(value: string): 'sample' | 'greedy' {
-  if (value !== 'sample' && value !== 'greedy') throw new InvalidArgumentError('expected sample or greedy');
-  return value;
 }
 
 function lossAggregation(value: string): 'token-mean' | 'seq-mean' {

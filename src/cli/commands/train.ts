@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../flag-parsers.js';
 import type { SftOptionsInput } from '../../train/sft-options.js';
 import { registerTrainGrpo } from './train-grpo.js';
+import { registerTrainProbe } from './train-probe.js';
 
 /** The flags of `vla-r1 train sft`, as commander parses them. */
 export interface SftFlags {
@@ -180,4 +181,5 @@ and target region already hold the rationales; the shape options then come from 
       }
     });
   registerTrainGrpo(train);
+  registerTrainProbe(train);
 }
