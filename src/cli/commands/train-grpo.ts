@@ -135,7 +135,9 @@ Each step samples G answers for each of B training prompts, scores every answer 
 (0.9 × task + 0.1 × format; task = (GIoU + 1)/2 for boxes, 1 − ALAF for trajectories), normalises rewards
 within each group, and updates the policy with the PPO-clipped objective plus a KL term to the --init model.
 metrics.jsonl gets one line per step: reward (and its format/task parts), KL, clip fraction, entropy, answer
-length, zero-spread share and the time spent sampling, scoring and updating.
+length, zero-spread share, the within-group correlation of the reward with the evaluation metric (IoU for
+boxes, −Avg for trajectories; \`vla-r1 train probe\` measures it for a checkpoint) and the time spent
+sampling, scoring and updating.
 
 Ctrl-C stops after the current step and saves a checkpoint; --resume continues it exactly.
 
