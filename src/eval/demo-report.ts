@@ -99,7 +99,7 @@ async function drawPlots(plan: DemoPlan, paths: DemoPaths): Promise<ReportPlot[]
       title: 'GRPO: does the reward rank answers as the evaluation does?',
       yLabel: 'within-group correlation',
       caption:
-        'Per GRPO step, the correlation of the reward with the evaluation metric among the answers sampled for one prompt (IoU for boxes, −Avg for trajectories), averaged over the prompts: GRPO moves the policy toward the answers its reward ranks higher, so this says how far that is toward a better evaluation.',
+        'Per GRPO step, the correlation of the reward with the evaluation metric among the answers sampled for one prompt (IoU for boxes, −Avg for trajectories), averaged over the prompts: GRPO moves the policy toward the answers its reward ranks higher, so this says how far that is toward a better evaluation (a gap: no group of that kind varied in that step).',
       series: [
         { name: 'boxes (IoU)', colour: RUN_COLOURS.grpo, points: toPoints(curves.grpo.agreementAffordance) },
         { name: 'trajectories (−Avg)', colour: '#ff7f0e', points: toPoints(curves.grpo.agreementTrajectory) },

@@ -15,7 +15,7 @@ import type { TaskKind } from '../protocol/types.js';
 import { computeScore } from '../rewards/index.js';
 import { buildExamples } from './examples.js';
 import type { GroupPrompt, ScoredSample } from './grpo-rollout.js';
-import { meanOrNull, sampleGroups, scoreGroups } from './grpo-rollout.js';
+import { meanOrNull, requireRationaleToSample, sampleGroups, scoreGroups } from './grpo-rollout.js';
 import { meanGroupCorrelation } from './group-correlation.js';
 
 /** How to probe. */
@@ -154,9 +154,11 @@ export async function probeGrpo(run: { readonly checkpoint: string; readonly dat
   if (!Number.isInteger(options.prompts) || options.prompts < 1) throw new UserError(`probe: prompts must be a positive integer, got ${options.prompts}`);
   if (!Number.isInteger(options.groupSize) || options.groupSize < 2) throw new UserError(`probe: a group needs at least 2 answers, got ${options.groupSize}`);
   const model = await loadModel(run.checkpoint);
-  if (options.answerDecoding === 'greedy' && !model.grammar.thinking) {
+  try {
+    requireRationaleToSample(options.answerDecoding, model.grammar, run.checkpoint);
+  } catch (error) {
     disposeModel(model);
-    throw new UserError(`--answer-decoding greedy: the model in ${run.checkpoint} does not reason (plain SFT), so it would have nothing left to sample`);
+    throw error;
   }
   const generator = new Generator(model);
   try {

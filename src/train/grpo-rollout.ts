@@ -3,6 +3,7 @@
  * answer per copy (one batched, KV-cached generation), and each answer text is scored with the official
  * verifiable reward (`computeScore`) against the record's ground-truth answer.
  */
+import { UserError } from '../errors.js';
 import { sampleMetrics } from '../eval/metrics.js';
 import type { Generation, GenerationInput, Generator } from '../model/generate.js';
 import { Rng } from '../model/rng.js';
@@ -56,6 +57,19 @@ export interface GroupSampling {
   /** How the answer's steps are decoded (default `sample`; see `GenerationOptions.answerDecoding`). */
   readonly answerDecoding?: 'sample' | 'greedy';
   readonly seed: number;
+}
+
+/**
+ * Refuse greedy answer decoding for a model that does not reason: only its rationale would be sampled, and a
+ * plain model writes none.
+ *
+ * @example
+ * requireRationaleToSample('greedy', { thinking: false }, 'runs/sft'); // throws a UserError naming runs/sft
+ */
+export function requireRationaleToSample(answerDecoding: 'sample' | 'greedy', grammar: { readonly thinking: boolean }, checkpoint: string): void {
+  if (answerDecoding === 'greedy' && !grammar.thinking) {
+    throw new UserError(`--answer-decoding greedy: the model in ${checkpoint} does not reason (plain SFT), so it would have nothing left to sample`);
+  }
 }
 
 /**

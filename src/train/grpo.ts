@@ -50,7 +50,7 @@ import { grpoTensors, hostRollouts, maskGroups, rolloutTensors } from './grpo-ba
 import type { GrpoOptions, GrpoOptionsInput } from './grpo-options.js';
 import { GrpoOptionsSchema } from './grpo-options.js';
 import type { GroupPrompt } from './grpo-rollout.js';
-import { meanOrNull, sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
+import { meanOrNull, requireRationaleToSample, sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
 import type { GrpoAux } from './grpo-step.js';
 import { createGrpoUpdate, createReferenceLogProbs } from './grpo-step.js';
 import { MetricsLog } from './metrics-log.js';
@@ -217,9 +217,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
   const G = options.groupSize;
   const N = B * G;
   const L = config.targetLength;
-  if (options.answerDecoding === 'greedy' && !grammar.thinking) {
-    throw new UserError(`--answer-decoding greedy: the model in ${initDir} does not reason (plain SFT), so it would have nothing left to sample`);
-  }
+  requireRationaleToSample(options.answerDecoding, grammar, initDir);
   if (trainRecords.length < B) throw new UserError(`${trainFile}: ${trainRecords.length} records, fewer than --prompts-per-step ${B}`);
 
   const progressLoad = createProgress({ label: 'grpo: images', total: trainRecords.length, unit: 'images', silent: run.silent === true });
