@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { answerDecoding, groupSize, nonNegativeInteger, nonNegativeNumber, positiveInteger, positiveNumber } from '../flag-parsers.js';
+import { writeFileAtomic } from '../../data/atomic-write.js';
 import type { GrpoProbeOptions } from '../../train/grpo-probe.js';
 import { engineThreads } from './train.js';
 
@@ -61,7 +61,7 @@ export function registerTrainProbe(train: Command): void {
     .option('--lambda-angle <x>', "reward: ALAF's λθ (default 0.25, the official reward)", nonNegativeNumber)
     .option('--lambda-length <x>', "reward: ALAF's λr (default 0.1, the official reward)", nonNegativeNumber)
     .option('--seed <n>', 'sampling seed (default 0)', nonNegativeInteger)
-    .option('--json <file>', 'also write the probe as JSON')
+    .option('--json <file>', 'also write the probe as JSON (parent folders are created)')
     .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
     .addHelpText(
       'after',
@@ -86,7 +86,7 @@ Example:
         const probe = await probeGrpo({ checkpoint: flags.init, data: flags.data, options });
         process.stderr.write(`probe: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
         process.stdout.write(formatProbe(probe));
-        if (flags.json !== undefined) await writeFile(flags.json, `${JSON.stringify(probe, null, 2)}\n`);
+        if (flags.json !== undefined) await writeFileAtomic(flags.json, `${JSON.stringify(probe, null, 2)}\n`);
       } finally {
         await stopWorkerThreads();
       }
