@@ -15,8 +15,7 @@ import type { TaskKind } from '../protocol/types.js';
 import { computeScore } from '../rewards/index.js';
 import { buildExamples } from './examples.js';
 import type { GroupPrompt, ScoredSample } from './grpo-rollout.js';
-import { meanOrNull, requireRationaleToSample, sampleGroups, scoreGroups } from './grpo-rollout.js';
-import { meanGroupCorrelation } from './group-correlation.js';
+import { meanOrNull, requireRationaleToSample, rewardMetricAgreement, sampleGroups, scoreGroups } from './grpo-rollout.js';
 
 /** How to probe. */
 export interface GrpoProbeOptions {
@@ -103,7 +102,6 @@ export function probeStats(scored: readonly ScoredSample[], greedyRewards: reado
       );
     const byReward = (samples: ScoredSample[]): ScoredSample => samples.reduce((best, s) => (s.reward.score > best.reward.score ? s : best));
     const byMetric = (samples: ScoredSample[]): ScoredSample => samples.reduce((best, s) => ((s.metric as number) > (best.metric as number) ? s : best));
-    const included = new Set(withMetric);
     out.push({
       kind,
       prompts: groups.length,
@@ -118,12 +116,7 @@ export function probeStats(scored: readonly ScoredSample[], greedyRewards: reado
             return Math.sqrt(r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length);
           }),
         ) ?? 0,
-      agreement: meanGroupCorrelation(
-        scored.map((s) => s.reward.score),
-        scored.map((s) => s.metric ?? 0),
-        groupSize,
-        (g) => included.has(g),
-      ),
+      agreement: rewardMetricAgreement(scored, groupSize, kind),
       metricGainOfBestReward: gain(byReward),
       metricGainPossible: gain(byMetric),
     });
@@ -154,14 +147,10 @@ export async function probeGrpo(run: { readonly checkpoint: string; readonly dat
   if (!Number.isInteger(options.prompts) || options.prompts < 1) throw new UserError(`probe: prompts must be a positive integer, got ${options.prompts}`);
   if (!Number.isInteger(options.groupSize) || options.groupSize < 2) throw new UserError(`probe: a group needs at least 2 answers, got ${options.groupSize}`);
   const model = await loadModel(run.checkpoint);
+  let generator: Generator | undefined;
   try {
     requireRationaleToSample(options.answerDecoding, model.grammar, run.checkpoint);
-  } catch (error) {
-    disposeModel(model);
-    throw error;
-  }
-  const generator = new Generator(model);
-  try {
+    generator = new Generator(model);
     const records = (await readRecords(run.data)).slice(0, options.prompts);
     if (records.length === 0) throw new UserError(`${run.data}: no records`);
     const examples = await buildExamples(records, model.tokenizer, model.config.imageSize, model.grammar.thinking);
@@ -179,7 +168,7 @@ export async function probeGrpo(run: { readonly checkpoint: string; readonly dat
     const scored = scoreGroups(prompts, sampled, options.groupSize, rewardOptions);
     return { checkpoint: run.checkpoint, data: run.data, options, kinds: probeStats(scored, greedyRewards, options.groupSize) };
   } finally {
-    generator.dispose();
+    generator?.dispose();
     disposeModel(model);
   }
 }

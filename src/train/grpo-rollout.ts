@@ -150,8 +150,15 @@ export interface RewardSummary {
   readonly agreementTrajectory: number | null;
 }
 
-/** {@link RewardSummary.agreementAffordance} / `agreementTrajectory` for one task kind. */
-function agreement(samples: readonly ScoredSample[], groupSize: number, kind: TaskKind): number | null {
+/**
+ * {@link RewardSummary.agreementAffordance} / `agreementTrajectory` for one task kind: the mean within-group
+ * correlation of the reward with `ScoredSample.metric` over that kind's groups (`groupSize` consecutive samples
+ * of one prompt) that have a metric and in which both vary; null when there is none.
+ *
+ * @example
+ * rewardMetricAgreement(scored, 5, 'trajectory'); // e.g. 0.5: the reward ranks a group loosely as −Avg does
+ */
+export function rewardMetricAgreement(samples: readonly ScoredSample[], groupSize: number, kind: TaskKind): number | null {
   const usable = (g: number): boolean => {
     const first = samples[g * groupSize] as ScoredSample;
     return first.kind === kind && first.metric !== null;
@@ -196,7 +203,7 @@ export function summariseRewards(samples: readonly ScoredSample[], groupSize: nu
     iou: meanOrNull(samples.flatMap((s) => (s.reward.iou === null ? [] : [s.reward.iou]))),
     length: meanOrNull(samples.map((s) => s.tokens.length)) ?? 0,
     finished: meanOrNull(samples.map((s) => (s.finished ? 1 : 0))) ?? 0,
-    agreementAffordance: agreement(samples, groupSize, 'affordance'),
-    agreementTrajectory: agreement(samples, groupSize, 'trajectory'),
+    agreementAffordance: rewardMetricAgreement(samples, groupSize, 'affordance'),
+    agreementTrajectory: rewardMetricAgreement(samples, groupSize, 'trajectory'),
   };
 }
