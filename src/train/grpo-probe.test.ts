@@ -71,7 +71,7 @@ describe('formatProbe', () => {
     const probe: GrpoProbe = {
       checkpoint: 'ckpt',
       data: 'train.json',
-      options: { prompts: 3, groupSize: 2, temperature: 1, topP: 1, reasoningTemperature: null, answerDecoding: 'sample', lambdaAngle: 0.25, lambdaLength: 0.1, seed: 0 },
+      options: { prompts: 3, groupSize: 2, temperature: 1, topP: 1, reasoningTemperature: null, answerDecoding: 'sample', lambdaAngle: 0.25, lambdaLength: 0.1, seed: 0, gradients: false },
       kinds: probeStats(
         [sample('affordance', 0.2, 10), sample('affordance', 0.6, 50), sample('trajectory', 0.9, -300), sample('trajectory', 0.5, -100)],
         [0.5, 0.7],

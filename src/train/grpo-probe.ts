@@ -8,14 +8,18 @@
 import { readRecords } from '../data/records.js';
 import { UserError } from '../errors.js';
 import { ALAF_DEFAULTS } from '../geometry/alafDistance.js';
+import type { Generation } from '../model/generate.js';
 import { Generator } from '../model/generate.js';
+import { classTemperatures } from '../model/grammar.js';
 import { patchify } from '../model/image.js';
 import { disposeModel, loadModel } from '../model/load.js';
 import type { TaskKind } from '../protocol/types.js';
 import { computeScore } from '../rewards/index.js';
 import { buildExamples } from './examples.js';
+import type { GradientProbe } from './grpo-gradient-probe.js';
+import { formatGradientProbe, probeGradients } from './grpo-gradient-probe.js';
 import type { GroupPrompt, ScoredSample } from './grpo-rollout.js';
-import { meanOrNull, requireRationaleToSample, rewardMetricAgreement, sampleGroups, scoreGroups } from './grpo-rollout.js';
+import { meanOrNull, requireRationaleToSample, rewardMetricAgreement, sampleGroups, scoreGroups, stepSeed } from './grpo-rollout.js';
 
 /** How to probe. */
 export interface GrpoProbeOptions {
@@ -35,6 +39,8 @@ export interface GrpoProbeOptions {
   readonly lambdaLength?: number;
   /** Sampling seed. Default 0. */
   readonly seed?: number;
+  /** Also measure the gradients' noise (`grpo-gradient-probe.ts`): one GRPO and one supervised gradient pass per prompt. Default false. */
+  readonly gradients?: boolean;
 }
 
 /** The probe of one task kind. */
@@ -70,7 +76,19 @@ export interface GrpoProbe {
   readonly data: string;
   readonly options: Required<Omit<GrpoProbeOptions, 'reasoningTemperature'>> & { readonly reasoningTemperature: number | null };
   readonly kinds: KindProbe[];
+  /** With the `gradients` option: how much of a GRPO step is signal. */
+  readonly gradients?: GradientProbe;
 }
+
+/**
+ * Prompts whose answers are sampled in one generation batch: a batch of 192 prompts × 8 answers exceeds the
+ * engine's 4 GiB of memory. The first batch uses the probe's seed itself, so a probe of up to this many prompts
+ * samples exactly what one batch would.
+ */
+const PROMPTS_PER_BATCH = 96;
+
+/** The prompts per step at which the text table reads the gradients' step agreement: the demo's. */
+const STEP_PROMPTS = 8;
 
 /**
  * Per-kind statistics of scored groups (`groupSize` consecutive samples per prompt) and of the prompts' greedy
@@ -143,6 +161,7 @@ export async function probeGrpo(run: { readonly checkpoint: string; readonly dat
     lambdaAngle: o.lambdaAngle ?? ALAF_DEFAULTS.lambdaAngle,
     lambdaLength: o.lambdaLength ?? ALAF_DEFAULTS.lambdaLength,
     seed: o.seed ?? 0,
+    gradients: o.gradients ?? false,
   } as const;
   if (!Number.isInteger(options.prompts) || options.prompts < 1) throw new UserError(`probe: prompts must be a positive integer, got ${options.prompts}`);
   if (!Number.isInteger(options.groupSize) || options.groupSize < 2) throw new UserError(`probe: a group needs at least 2 answers, got ${options.groupSize}`);
@@ -158,15 +177,27 @@ export async function probeGrpo(run: { readonly checkpoint: string; readonly dat
     const rewardOptions = { lambdaAngle: options.lambdaAngle, lambdaLength: options.lambdaLength };
     const greedy = await generator.generate(prompts, {});
     const greedyRewards = greedy.map((g, i) => computeScore(g.text, (prompts[i] as GroupPrompt).answer, rewardOptions).score);
-    const sampled = await sampleGroups(generator, prompts, options.groupSize, {
-      temperature: options.temperature,
-      topP: options.topP,
-      seed: options.seed,
-      answerDecoding: options.answerDecoding,
-      ...(options.reasoningTemperature === null ? {} : { reasoningTemperature: options.reasoningTemperature }),
-    });
+    const sampled: Generation[] = [];
+    for (let start = 0; start < prompts.length; start += PROMPTS_PER_BATCH) {
+      const batch = start / PROMPTS_PER_BATCH;
+      const generations = await sampleGroups(generator, prompts.slice(start, start + PROMPTS_PER_BATCH), options.groupSize, {
+        temperature: options.temperature,
+        topP: options.topP,
+        seed: batch === 0 ? options.seed : stepSeed(options.seed, batch),
+        answerDecoding: options.answerDecoding,
+        ...(options.reasoningTemperature === null ? {} : { reasoningTemperature: options.reasoningTemperature }),
+      });
+      sampled.push(...generations);
+    }
     const scored = scoreGroups(prompts, sampled, options.groupSize, rewardOptions);
-    return { checkpoint: run.checkpoint, data: run.data, options, kinds: probeStats(scored, greedyRewards, options.groupSize) };
+    const kinds = probeStats(scored, greedyRewards, options.groupSize);
+    if (!options.gradients) return { checkpoint: run.checkpoint, data: run.data, options, kinds };
+    const temperature =
+      options.reasoningTemperature === null ? options.temperature : classTemperatures(options.temperature, options.reasoningTemperature);
+    const gradientPrompts = examples.map((ex, i) => ({ patches: (prompts[i] as GroupPrompt).patches, prompt: ex.prompt, kind: ex.kind, target: ex.target }));
+    const trained = options.answerDecoding === 'greedy' ? 'reasoning' : 'all';
+    const gradients = await probeGradients(model, gradientPrompts, scored, options.groupSize, temperature, trained);
+    return { checkpoint: run.checkpoint, data: run.data, options, kinds, gradients };
   } finally {
     generator?.dispose();
     disposeModel(model);
@@ -201,5 +232,6 @@ export function formatProbe(probe: GrpoProbe): string {
     'agreement: mean within-group correlation of the reward with IoU (boxes) or with −Avg (trajectories);',
     'metric columns: mean change of the metric over the group mean when each group keeps its best-rewarded answer, and its best answer by the metric.',
     '',
+    ...(probe.gradients === undefined ? [] : [formatGradientProbe(probe.gradients, STEP_PROMPTS)]),
   ].join('\n');
 }

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ModelConfigSchema, sequenceLength, TINY_MODEL_SHAPE } from '../model/config.js';
 import { classTemperatures, maskTable } from '../model/grammar.js';
 import type { JaxArray } from '../model/jax.js';
-import { np, ready, tree } from '../model/jax.js';
+import { np, ready, tree, valueAndGrad } from '../model/jax.js';
 import { paramsToDevice } from '../model/model.js';
 import type { ModelParams } from '../model/params.js';
-import { initParams } from '../model/params.js';
+import { flattenParams, initParams } from '../model/params.js';
 import { Rng } from '../model/rng.js';
 import { structureMask } from '../model/sequence-layout.js';
 import { ANSWER, EOS, TASK_AFFORDANCE, Tokenizer } from '../model/tokenizer.js';
@@ -13,7 +13,7 @@ import { stepScalars, zeroMoments } from './adamw.js';
 import type { SampledSequence } from './grpo-batch.js';
 import { grpoTensors, hostRollouts, rolloutTensors } from './grpo-batch.js';
 import type { GrpoLossOptions } from './grpo-step.js';
-import { createGrpoUpdate, createReferenceLogProbs } from './grpo-step.js';
+import { createGrpoUpdate, createPolicyGradient, createReferenceLogProbs, grpoLoss } from './grpo-step.js';
 
 beforeAll(() => ready());
 
@@ -128,5 +128,53 @@ describe('GRPO update', () => {
     expect(after).toEqual(before);
     update.dispose();
     tree.dispose([result.params, result.state]);
+  });
+});
+
+/** Every leaf of a gradient tree in one array (consumes the tree). */
+async function flat(grads: ModelParams<JaxArray>): Promise<number[]> {
+  const datas = await Promise.all(flattenParams(grads).map(([, leaf]) => leaf.data()));
+  return datas.flatMap((d: unknown) => Array.from(d as Float32Array));
+}
+
+describe('policy gradient', () => {
+  async function policyGradient(params: ModelParams<JaxArray>, logProbs: number[][], advantages: number[]): Promise<number[]> {
+    const host = hostRollouts(sequences(logProbs), config, grammar, tok);
+    const rollout = rolloutTensors(host, config, structure(), classMasks());
+    const gradient = createPolicyGradient(config, 1);
+    const mask = np.array(host.mask).reshape([2, L]);
+    const grads = gradient(tree.ref(params), { ...rollout, mask, advantages: np.array(Float32Array.from(advantages)).reshape([2, 1]) });
+    gradient.dispose();
+    return flat(grads);
+  }
+
+  it("is the gradient of GRPO's loss at the sampling policy (ratio 1, no KL term)", async () => {
+    const params = paramsToDevice(initParams(config, new Rng(6)));
+    const current = await logProbsOf(params);
+    const ours = await policyGradient(params, current, [1, -1]);
+    const host = hostRollouts(sequences(current), config, grammar, tok);
+    const batch = grpoTensors(rolloutTensors(host, config, structure(), classMasks()), config, host.mask, [1, -1], host.oldLogProbs, np.zeros([2, L]));
+    const [[value, aux], grads] = valueAndGrad((p: ModelParams<JaxArray>) => grpoLoss(p, batch, config, { ...lossOptions, klCoef: 0 }), { hasAux: true })(
+      tree.ref(params),
+    );
+    tree.dispose([value, aux]);
+    const theirs = await flat(grads as ModelParams<JaxArray>);
+    expect(ours.length).toBe(theirs.length);
+    const scale = Math.max(...theirs.map(Math.abs));
+    expect(scale).toBeGreaterThan(0);
+    ours.forEach((g, k) => expect(Math.abs(g - (theirs[k] as number))).toBeLessThan(1e-4 * scale));
+    tree.dispose(params);
+  });
+
+  it('is linear in the advantages, and zero without them', async () => {
+    const params = paramsToDevice(initParams(config, new Rng(7)));
+    const current = await logProbsOf(params);
+    const once = await policyGradient(params, current, [1, -0.5]);
+    const twice = await policyGradient(params, current, [2, -1]);
+    const none = await policyGradient(params, current, [0, 0]);
+    const scale = Math.max(...once.map(Math.abs));
+    twice.forEach((g, k) => expect(Math.abs(g - 2 * (once[k] as number))).toBeLessThan(1e-5 * scale));
+    expect(none.every((g) => g === 0)).toBe(true);
+    tree.dispose(params);
   });
 });

@@ -12,7 +12,7 @@
  */
 import type { ModelConfig } from '../model/config.js';
 import type { JaxArray, OwnedFunction } from '../model/jax.js';
-import { jit, np, tree, valueAndGrad } from '../model/jax.js';
+import { grad, jit, np, tree, valueAndGrad } from '../model/jax.js';
 import type { ModelParams } from '../model/params.js';
 import { forwardLogits } from '../model/transformer.js';
 import type { AdamWOptions, AdamWState, StepScalars } from './adamw.js';
@@ -159,4 +159,32 @@ export function createReferenceLogProbs(c: ModelConfig, temperature: number | Fl
     entropy.dispose();
     return logProbs;
   }) as unknown as ReferenceLogProbs;
+}
+
+/** Sequences with a loss mask `[N, targetLength]` and one advantage per sequence `[N, 1]`. */
+export type PolicyGradientTensors = RolloutTensors & { mask: JaxArray; advantages: JaxArray };
+
+/** A compiled policy-gradient pass: the gradient of {@link createPolicyGradient}'s loss (consumes its arguments). */
+export type PolicyGradient = OwnedFunction<(params: Params, batch: PolicyGradientTensors) => Params>;
+
+/**
+ * Build the jitted gradient of `−Σ A·log π(token) / Σ mask` over the masked tokens: GRPO's policy-gradient term at
+ * the sampling policy (the first of the μ updates, where the importance ratio is 1 and the clip is inactive, has
+ * exactly this gradient), and with the ground-truth answer as the sequence and A = 1, the gradient of supervised
+ * fine-tuning's log-likelihood. Log-probabilities are under the grammar masks and `temperature`, as in the loss.
+ *
+ * @example
+ * const gradient = createPolicyGradient(config, 1);
+ * const grads = gradient(tree.ref(params), { ...rollout, mask, advantages });
+ */
+export function createPolicyGradient(c: ModelConfig, temperature: number | Float32Array): PolicyGradient {
+  return jit((params: Params, batch: PolicyGradientTensors): Params => {
+    const { mask, advantages, ...rollout } = batch;
+    const loss = (p: Params): JaxArray => {
+      const { logProbs, entropy } = policyTokens(p, rollout, c, temperature);
+      entropy.dispose();
+      return aggregateLoss(logProbs.mul(advantages).neg(), mask, 'token-mean');
+    };
+    return grad(loss)(params) as Params;
+  }) as unknown as PolicyGradient;
 }

@@ -197,6 +197,27 @@ describe('probeGrpo', () => {
     expect(formatProbe(probe)).toMatch(/^affordance +3 /m);
   });
 
+  it('measures the gradient noise of GRPO and of the supervised objective per kind, reproducibly', async () => {
+    const run = { checkpoint: sft, data: join(data, 'train.json'), options: { prompts: 6, groupSize: 3, seed: 2, gradients: true } };
+    const probe = await probeGrpo(run);
+    const gradients = probe.gradients;
+    if (gradients === undefined) throw new Error('no gradient probe');
+    for (const noise of [gradients.grpo, gradients.supervised]) {
+      expect([noise.affordance?.prompts, noise.trajectory?.prompts, noise.all?.prompts]).toEqual([3, 3, 6]);
+      for (const n of [noise.affordance, noise.trajectory, noise.all]) {
+        expect(n?.traceCovariance).toBeGreaterThan(0);
+        expect(Number.isFinite(n?.meanNormSquared)).toBe(true);
+        if (n?.noiseScale !== null) expect(n?.noiseScale).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // the sampled statistics are those of the probe without gradients: the gradient passes sample nothing
+    const { gradients: _, ...rest } = probe;
+    expect(rest).toEqual({ ...(await probeGrpo({ ...run, options: { ...run.options, gradients: false } })), options: probe.options });
+    expect(await probeGrpo(run)).toEqual(probe);
+    expect(formatProbe(probe)).toMatch(/^GRPO, all prompts +6 /m);
+    expect(formatProbe(probe)).toMatch(/^supervised, trajectory +3 /m);
+  });
+
   it('refuses bad options and a model that does not reason for greedy answers', async () => {
     const file = join(data, 'train.json');
     await expect(probeGrpo({ checkpoint: sft, data: file, options: { groupSize: 1 } })).rejects.toThrow(/at least 2 answers/);

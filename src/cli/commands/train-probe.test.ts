@@ -16,6 +16,7 @@ describe('vla-r1 train probe', () => {
     const flags = parse([
       '--init', 'runs/sft', '--data', 'd/train.json', '--prompts', '32', '--group-size', '4', '--temperature', '0.7',
       '--reasoning-temperature', '0.5', '--answer-decoding', 'greedy', '--lambda-angle', '0', '--lambda-length', '0.2', '--seed', '3',
+      '--gradients',
     ]);
     expect(probeOptionsFromFlags(flags as unknown as Flags)).toEqual({
       prompts: 32,
@@ -26,6 +27,7 @@ describe('vla-r1 train probe', () => {
       lambdaAngle: 0,
       lambdaLength: 0.2,
       seed: 3,
+      gradients: true,
     });
     expect(probeOptionsFromFlags(parse(['--init', 'c', '--data', 'd']) as unknown as Flags)).toEqual({});
   });

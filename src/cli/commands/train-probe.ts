@@ -21,6 +21,7 @@ interface ProbeFlags {
   lambdaAngle?: number;
   lambdaLength?: number;
   seed?: number;
+  gradients?: boolean;
   json?: string;
   threads?: number;
 }
@@ -36,6 +37,7 @@ export function probeOptionsFromFlags(flags: ProbeFlags): GrpoProbeOptions {
     ['lambdaAngle', flags.lambdaAngle],
     ['lambdaLength', flags.lambdaLength],
     ['seed', flags.seed],
+    ['gradients', flags.gradients],
   ];
   return Object.fromEntries(pairs.filter(([, v]) => v !== undefined)) as GrpoProbeOptions;
 }
@@ -61,6 +63,7 @@ export function registerTrainProbe(train: Command): void {
     .option('--lambda-angle <x>', "reward: ALAF's λθ (default 0.25, the official reward)", nonNegativeNumber)
     .option('--lambda-length <x>', "reward: ALAF's λr (default 0.1, the official reward)", nonNegativeNumber)
     .option('--seed <n>', 'sampling seed (default 0)', nonNegativeInteger)
+    .option('--gradients', "also measure how much of a GRPO step is signal: GRPO's and the supervised gradient per prompt, their noise scale and agreement")
     .option('--json <file>', 'also write the probe as JSON (parent folders are created)')
     .option('--threads <n>', 'engine threads (default: cores, at most 4; env VLA_R1_THREADS)', positiveInteger)
     .addHelpText(
@@ -72,9 +75,14 @@ correlation of the reward with the evaluation metric (IoU for boxes, −Avg for 
 each group's best-rewarded answer changes on the metric, beside the most any choice could. GRPO pushes toward
 the answers its reward ranks higher; where the ranking disagrees with the metric, so may the result.
 
+With --gradients, one GRPO policy gradient per prompt (from its group, with GRPO's advantages) and one
+gradient of the ground-truth answer's log-likelihood (what supervised fine-tuning follows) give each one's
+gradient noise scale (tr Σ / |expected gradient|², in prompts): a step of far fewer prompts is mostly noise.
+
 Example:
   vla-r1 train probe --init runs/demo/sft_cot --data runs/demo/data/train.json --prompts 96 --group-size 8
-  vla-r1 train probe --init runs/demo/sft_cot --data runs/demo/data/train.json --lambda-angle 0`,
+  vla-r1 train probe --init runs/demo/sft_cot --data runs/demo/data/train.json --lambda-angle 0
+  vla-r1 train probe --init runs/demo/sft_cot --data runs/demo/data/train.json --gradients`,
     )
     .action(async (flags: ProbeFlags) => {
       process.env.VLA_R1_THREADS = String(engineThreads(flags.threads));
