@@ -16,7 +16,7 @@ describe('GradientMoments', () => {
       [0, 2],
       [3, -1],
     ]);
-    expect([...m.sum]).toEqual([4, 1]);
+    expect([...m.sum()]).toEqual([4, 1]);
     expect(m.squaredNorms).toBe(1 + 4 + 10);
     expect(m.count).toBe(3);
   });
@@ -33,7 +33,7 @@ describe('GradientMoments', () => {
       [3, 4],
       [-1, 5],
     ]);
-    expect([...merged.sum]).toEqual([...all.sum]);
+    expect([...merged.sum()]).toEqual([...all.sum()]);
     expect(merged.squaredNorms).toBe(all.squaredNorms);
     expect(merged.count).toBe(3);
   });
@@ -41,14 +41,31 @@ describe('GradientMoments', () => {
   it('rejects a gradient or a population of another size', () => {
     const m = new GradientMoments(3);
     expect(() => m.add(Float32Array.of(1, 2))).toThrow(/2 values, expected 3/);
-    expect(() => m.merged(new GradientMoments(2))).toThrow(/sizes 3 and 2/);
+    expect(() => m.merged(new GradientMoments(2))).toThrow(/8 folds of 3 with 8 folds of 2/);
+    expect(() => m.merged(new GradientMoments(3, 4))).toThrow(/8 folds of 3 with 4 folds of 3/);
+    expect(() => new GradientMoments(3, 0)).toThrow(/positive integer, got 0/);
+  });
+
+  it('deals prompts to its folds in turn', () => {
+    const m = new GradientMoments(1, 3);
+    for (const g of [1, 2, 3, 4]) m.add(Float64Array.of(g));
+    expect([...m.foldCounts]).toEqual([2, 1, 1]);
+    expect(m.foldSums.map((f) => f[0])).toEqual([5, 2, 3]);
+    expect([...m.foldSquaredNorms]).toEqual([17, 4, 9]);
   });
 });
 
 describe('gradientNoise', () => {
   it('gives the hand-computed estimates', () => {
     // g = 1, 3: S = 4, Q = 10; |μ|² = (16 − 10) / 2 = 3, tr Σ = (10 − 16/2) / 1 = 2
-    expect(gradientNoise(moments([[1], [3]]))).toEqual({ prompts: 2, meanNormSquared: 3, traceCovariance: 2, noiseScale: 2 / 3 });
+    expect(gradientNoise(moments([[1], [3]]))).toEqual({
+      prompts: 2,
+      meanNormSquared: 3,
+      meanNormSquaredError: null, // leaving a prompt out leaves one
+      traceCovariance: 2,
+      noiseScale: 2 / 3,
+      noiseScaleRange: null,
+    });
     // g = (1, 0), (0, 1), (1, 1): S = (2, 2), Q = 4; |μ|² = (8 − 4) / 6, tr Σ = (4 − 8/3) / 2
     const noise = gradientNoise(
       moments([
@@ -67,6 +84,49 @@ describe('gradientNoise', () => {
     expect(noise.meanNormSquared).toBeCloseTo(4.25, 14);
     expect(noise.traceCovariance).toBe(0);
     expect(noise.noiseScale).toBe(0);
+    expect(noise.meanNormSquaredError).toBeCloseTo(0, 12);
+  });
+
+  it('gives the jackknife error over the folds (hand-computed, 2 folds)', () => {
+    // folds {1, 3} and {2, 6}: all four give |μ|² = (144 − 50) / 12; without fold 1: (2·6) = 12, without fold 2: 3
+    const m = new GradientMoments(1, 2);
+    for (const g of [1, 2, 3, 6]) m.add(Float64Array.of(g));
+    const noise = gradientNoise(m);
+    expect(noise.meanNormSquared).toBeCloseTo(94 / 12, 14);
+    expect(noise.meanNormSquaredError).toBeCloseTo(Math.sqrt(0.5 * ((12 - 7.5) ** 2 + (3 - 7.5) ** 2)), 14);
+    const [low, high] = noise.noiseScaleRange ?? [NaN, NaN];
+    expect(low).toBeCloseTo(noise.traceCovariance / (94 / 12 + 4.5), 12);
+    expect(high).toBeCloseTo(noise.traceCovariance / (94 / 12 - 4.5), 12);
+  });
+
+  it('leaves the range open above when the error reaches |μ|²', () => {
+    const rng = new Rng(11);
+    const m = new GradientMoments(30);
+    for (let p = 0; p < 64; p++) m.add(Float64Array.from({ length: 30 }, (_, k) => (k === 0 ? 0.05 : 0) + rng.normal()));
+    const noise = gradientNoise(m);
+    expect(noise.meanNormSquaredError).toBeGreaterThan(Math.abs(noise.meanNormSquared));
+    if (noise.noiseScaleRange !== null) expect(noise.noiseScaleRange[1]).toBeNull();
+  });
+
+  it('has a jackknife error that matches the spread of the estimate over repeated measurements (seeded Monte Carlo)', () => {
+    // 200 measurements of 64 prompts each, 20 dimensions, μ = 0.3 each (|μ|² = 1.8), unit variance
+    const rng = new Rng(5);
+    const estimates: number[] = [];
+    const errors: number[] = [];
+    for (let r = 0; r < 200; r++) {
+      const m = new GradientMoments(20);
+      for (let p = 0; p < 64; p++) m.add(Float64Array.from({ length: 20 }, () => 0.3 + rng.normal()));
+      const noise = gradientNoise(m);
+      estimates.push(noise.meanNormSquared);
+      errors.push(noise.meanNormSquaredError as number);
+    }
+    const mean = estimates.reduce((a, b) => a + b, 0) / estimates.length;
+    const spread = Math.sqrt(estimates.reduce((a, u) => a + (u - mean) ** 2, 0) / (estimates.length - 1));
+    const meanError = errors.reduce((a, b) => a + b, 0) / errors.length;
+    expect(mean).toBeGreaterThan(1.8 * 0.93);
+    expect(mean).toBeLessThan(1.8 * 1.07);
+    expect(meanError / spread).toBeGreaterThan(0.75);
+    expect(meanError / spread).toBeLessThan(1.33);
   });
 
   it('reports no noise scale when the signal is not measured above the noise', () => {

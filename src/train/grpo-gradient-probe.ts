@@ -170,6 +170,12 @@ export async function probeGradients(
   };
 }
 
+/** The noise scale with its range, e.g. `2925 (1100–∞)`, or `no signal`. */
+function noiseScaleText(n: GradientNoise): string {
+  const range = n.noiseScaleRange === null ? '' : ` (${n.noiseScaleRange[0].toFixed(0)}–${n.noiseScaleRange[1] === null ? '∞' : n.noiseScaleRange[1].toFixed(0)})`;
+  return n.noiseScale === null ? `no signal${range}` : `${n.noiseScale.toFixed(0)}${range}`;
+}
+
 /**
  * The gradient probe as an aligned text table: per objective and population, the norm of the expected
  * per-prompt gradient, the noise scale and how well two independent steps of `batch` prompts agree.
@@ -179,7 +185,7 @@ export async function probeGradients(
  */
 export function formatGradientProbe(probe: GradientProbe, batch: number): string {
   const fixed = (x: number | null, digits: number): string => (x === null ? '-' : x.toFixed(digits));
-  const header = ['gradient', 'prompts', '|expected|', '√tr Σ (one prompt)', 'noise scale (prompts)', `step agreement at ${batch}`, 'at 64'];
+  const header = ['gradient', 'prompts', '|expected|', '√tr Σ (one prompt)', 'noise scale in prompts (±1 se)', `step agreement at ${batch}`, 'at 64'];
   const rows: string[][] = [];
   for (const [name, noise] of [
     ['GRPO', probe.grpo],
@@ -193,7 +199,7 @@ export function formatGradientProbe(probe: GradientProbe, batch: number): string
         String(n.prompts),
         n.meanNormSquared > 0 ? Math.sqrt(n.meanNormSquared).toExponential(2) : '-',
         Math.sqrt(n.traceCovariance).toExponential(2),
-        n.noiseScale === null ? 'no signal' : n.noiseScale.toFixed(0),
+        noiseScaleText(n),
         fixed(stepAgreement(batch, n.noiseScale), 3),
         fixed(stepAgreement(64, n.noiseScale), 3),
       ]);
@@ -207,7 +213,8 @@ export function formatGradientProbe(probe: GradientProbe, batch: number): string
     ...rows.map(line),
     `cosine of the expected gradients: boxes vs trajectories ${fixed(probe.kindCosine.grpo, 2)} (GRPO), ` +
       `${fixed(probe.kindCosine.supervised, 2)} (supervised); GRPO vs supervised ${fixed(probe.grpoSupervisedCosine, 2)}`,
-    'noise scale: tr Σ / |expected gradient|², the prompts per step at which a step is as much signal as noise;',
+    'noise scale: tr Σ / |expected gradient|², the prompts per step at which a step is as much signal as noise; in brackets,',
+    'with |expected gradient|² one jackknife standard error up and down (∞: the signal is within one error of 0);',
     'step agreement: expected cosine between two independent steps of that many prompts, b / (b + noise scale).',
     '',
   ].join('\n');

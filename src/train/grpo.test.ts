@@ -208,6 +208,7 @@ describe('probeGrpo', () => {
         expect(n?.traceCovariance).toBeGreaterThan(0);
         expect(Number.isFinite(n?.meanNormSquared)).toBe(true);
         if (n?.noiseScale !== null) expect(n?.noiseScale).toBeGreaterThanOrEqual(0);
+        expect(n?.meanNormSquaredError).toBeGreaterThanOrEqual(0);
       }
     }
     // the sampled statistics are those of the probe without gradients: the gradient passes sample nothing
