@@ -53,6 +53,11 @@ export const GrpoOptionsSchema = z
     dualClip: z.number().gt(1).default(3),
     /** Updates per sampled batch (μ), each against the sampler's log-probabilities. */
     mu: z.number().int().positive().default(1),
+    /**
+     * Sequences per gradient pass: a step of more (prompts × group size) is split into micro-batches whose
+     * gradients are summed into one update, the same update one pass would make (memory grows with a pass).
+     */
+    microBatch: z.number().int().positive().default(128),
     /** Divide advantages by the group's std (GRPO); false = Dr. GRPO. */
     stdScaling: z.boolean().default(true),
     lossAggregation: z.enum(['token-mean', 'seq-mean']).default('token-mean'),

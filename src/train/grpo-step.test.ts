@@ -13,7 +13,16 @@ import { stepScalars, zeroMoments } from './adamw.js';
 import type { SampledSequence } from './grpo-batch.js';
 import { grpoTensors, hostRollouts, rolloutTensors } from './grpo-batch.js';
 import type { GrpoLossOptions } from './grpo-step.js';
-import { createGrpoUpdate, createPolicyGradient, createReferenceLogProbs, grpoLoss } from './grpo-step.js';
+import { maskCounts, sliceRollouts } from './grpo-micro-batch.js';
+import {
+  createAdamWUpdate,
+  createGrpoGradientStep,
+  createGrpoUpdate,
+  createPolicyGradient,
+  createReferenceLogProbs,
+  grpoLoss,
+  zeroGradients,
+} from './grpo-step.js';
 
 beforeAll(() => ready());
 
@@ -176,5 +185,75 @@ describe('policy gradient', () => {
     twice.forEach((g, k) => expect(Math.abs(g - 2 * (once[k] as number))).toBeLessThan(1e-5 * scale));
     expect(none.every((g) => g === 0)).toBe(true);
     tree.dispose(params);
+  });
+});
+
+describe('micro-batched GRPO update', () => {
+  it.each(['token-mean', 'seq-mean'] as const)('equals the one-pass update, loss and diagnostics (%s)', async (aggregation) => {
+    const params = paramsToDevice(initParams(config, new Rng(8)));
+    const reference = paramsToDevice(initParams(config, new Rng(9)));
+    // the second answer is one token shorter in the mask, so the two rows weigh differently in each aggregation
+    const host = hostRollouts(sequences(await logProbsOf(params)), config, grammar, tok);
+    host.mask[L + 5] = 0;
+    const options: GrpoLossOptions = { ...lossOptions, aggregation };
+    const refPass = createReferenceLogProbs(config, 1);
+    const rollout = (h = host): ReturnType<typeof rolloutTensors> => rolloutTensors(h, config, structure(), classMasks());
+    const advantages = [0.7, -1.3];
+
+    const update = createGrpoUpdate(config, options, adam);
+    const whole = update(
+      tree.ref(params),
+      zeroMoments(params),
+      grpoTensors(rollout(), config, host.mask, advantages, host.oldLogProbs, refPass(tree.ref(reference), rollout())),
+      stepScalars(1e-2, 1, adam),
+    );
+
+    const gradientStep = createGrpoGradientStep(config, options);
+    const counts = maskCounts(host.mask, L);
+    let grads = zeroGradients(params);
+    let loss = 0;
+    let kl = 0;
+    let entropy = 0;
+    for (const [a, b] of [
+      [0, 1],
+      [1, 2],
+    ] as const) {
+      const part = sliceRollouts(host, a, b);
+      const batch = grpoTensors(rollout(part), config, part.mask, advantages.slice(a, b), part.oldLogProbs, refPass(tree.ref(reference), rollout(part)));
+      const result = gradientStep(tree.ref(params), grads, batch, { tokens: np.array(counts.tokens), sequences: np.array(counts.sequences) });
+      grads = result.grads;
+      loss += ((await result.loss.data()) as Float32Array)[0] as number;
+      kl += ((await result.aux.kl.data()) as Float32Array)[0] as number;
+      entropy += ((await result.aux.entropy.data()) as Float32Array)[0] as number;
+      tree.dispose([result.aux.pgLoss, result.aux.clipFraction, result.aux.approxKl]);
+    }
+    // the summed gradient is the one-pass gradient of the loss
+    const oneBatch = grpoTensors(rollout(), config, host.mask, advantages, host.oldLogProbs, refPass(tree.ref(reference), rollout()));
+    const [[value, aux], oneGrads] = valueAndGrad((p: ModelParams<JaxArray>) => grpoLoss(p, oneBatch, config, options), { hasAux: true })(tree.ref(params));
+    tree.dispose([value, aux]);
+    const [summedFlat, oneFlat] = await Promise.all([flat(tree.ref(grads)), flat(oneGrads as ModelParams<JaxArray>)]);
+    const scale = Math.max(...oneFlat.map(Math.abs));
+    summedFlat.forEach((g, k) => expect(Math.abs(g - (oneFlat[k] as number))).toBeLessThan(1e-5 * scale));
+
+    const adamUpdate = createAdamWUpdate(adam);
+    const summed = adamUpdate(tree.ref(params), zeroMoments(params), grads, stepScalars(1e-2, 1, adam));
+
+    expect(loss).toBeCloseTo(((await whole.loss.data()) as Float32Array)[0] as number, 6);
+    expect(kl).toBeCloseTo(((await whole.aux.kl.data()) as Float32Array)[0] as number, 6);
+    expect(kl).toBeGreaterThan(0);
+    expect(entropy).toBeCloseTo(((await whole.aux.entropy.data()) as Float32Array)[0] as number, 5);
+    expect(((await summed.gradNorm.data()) as Float32Array)[0]).toBeCloseTo(((await whole.gradNorm.data()) as Float32Array)[0] as number, 5);
+    const [after, expected] = await Promise.all([flat(summed.params), flat(whole.params)]);
+    expect(after.length).toBe(expected.length);
+    // AdamW's first step is about lr · g / (|g| + ε) per weight: where a gradient is within rounding of ε, the
+    // summation order moves its step by a fraction of lr (1e-2); everywhere else the weights agree to rounding
+    const moved = after.map((v, k) => Math.abs(v - (expected[k] as number)));
+    expect(Math.max(...moved)).toBeLessThan(1e-2 * 1e-2);
+    expect(moved.filter((d) => d > 1e-6).length).toBeLessThan(after.length / 100);
+    update.dispose();
+    gradientStep.dispose();
+    adamUpdate.dispose();
+    refPass.dispose();
+    tree.dispose([params, reference, whole.state, summed.state, whole.aux.pgLoss, whole.aux.clipFraction, whole.aux.approxKl]);
   });
 });

@@ -14,10 +14,12 @@ import type { ModelConfig } from '../model/config.js';
 import type { JaxArray, OwnedFunction } from '../model/jax.js';
 import { grad, jit, np, tree, valueAndGrad } from '../model/jax.js';
 import type { ModelParams } from '../model/params.js';
+import { mapParams } from '../model/params.js';
 import { forwardLogits } from '../model/transformer.js';
 import type { AdamWOptions, AdamWState, StepScalars } from './adamw.js';
 import { applyAdamW } from './adamw.js';
 import type { ClipRange, LossAggregation } from './policy-loss.js';
+import type { LossDenominators } from './policy-loss.js';
 import { aggregateLoss, clippedPolicyLoss, lowVarKl, maskedMean, tokenLogProbs } from './policy-loss.js';
 
 type Params = ModelParams<JaxArray>;
@@ -90,18 +92,20 @@ function policyTokens(p: Params, b: RolloutTensors, c: ModelConfig, temperature:
  * @example
  * const [loss, aux] = grpoLoss(params, batch, config, { temperature: 1, clip: { low: 0.2, high: 0.28 }, klCoef: 0.01, aggregation: 'token-mean' });
  */
-export function grpoLoss(p: Params, b: GrpoTensors, c: ModelConfig, o: GrpoLossOptions): [JaxArray, GrpoAux] {
+export function grpoLoss(p: Params, b: GrpoTensors, c: ModelConfig, o: GrpoLossOptions, denominators?: LossDenominators): [JaxArray, GrpoAux] {
   const { mask, advantages, oldLogProbs, refLogProbs, ...rollout } = b;
+  const tokens = denominators?.tokens;
+  const shares = (): LossDenominators | undefined => (denominators === undefined ? undefined : { tokens: denominators.tokens.ref, sequences: denominators.sequences.ref });
   const { logProbs, entropy } = policyTokens(p, rollout, c, o.temperature);
-  const approxKl = maskedMean(oldLogProbs.ref.sub(logProbs.ref), mask.ref);
+  const approxKl = maskedMean(oldLogProbs.ref.sub(logProbs.ref), mask.ref, tokens?.ref);
   const surrogate = clippedPolicyLoss(logProbs.ref, oldLogProbs, advantages, o.clip);
-  const clipFraction = maskedMean(surrogate.clipped, mask.ref);
-  const pgLoss = aggregateLoss(surrogate.loss.ref, mask.ref, o.aggregation);
+  const clipFraction = maskedMean(surrogate.clipped, mask.ref, tokens?.ref);
+  const pgLoss = aggregateLoss(surrogate.loss.ref, mask.ref, o.aggregation, shares());
   let total: JaxArray;
   let kl: JaxArray;
   if (o.klCoef > 0) {
     const perToken = lowVarKl(logProbs, refLogProbs);
-    kl = maskedMean(perToken.ref, mask.ref);
+    kl = maskedMean(perToken.ref, mask.ref, tokens?.ref);
     total = surrogate.loss.add(perToken.mul(o.klCoef));
   } else {
     logProbs.dispose();
@@ -109,8 +113,9 @@ export function grpoLoss(p: Params, b: GrpoTensors, c: ModelConfig, o: GrpoLossO
     kl = np.zeros([]);
     total = surrogate.loss;
   }
-  const loss = aggregateLoss(total, mask.ref, o.aggregation);
-  const meanEntropy = maskedMean(entropy, mask);
+  const loss = aggregateLoss(total, mask.ref, o.aggregation, shares());
+  const meanEntropy = maskedMean(entropy, mask, tokens?.ref);
+  if (denominators !== undefined) tree.dispose(denominators);
   return [loss, { pgLoss, kl, clipFraction, entropy: meanEntropy, approxKl }];
 }
 
@@ -141,6 +146,52 @@ export function createGrpoUpdate(c: ModelConfig, lossOptions: GrpoLossOptions, o
       aux: aux as GrpoAux,
     };
   }) as unknown as GrpoUpdate;
+}
+
+/** What one micro-batch's gradient pass returns: the gradients added to the running sum, and its share of the loss and diagnostics. */
+export type GrpoGradientResult = { grads: Params; loss: JaxArray; aux: GrpoAux };
+
+/** A compiled micro-batch gradient pass (consumes its arguments). */
+export type GrpoGradientStep = OwnedFunction<(params: Params, accumulated: Params, batch: GrpoTensors, denominators: LossDenominators) => GrpoGradientResult>;
+
+/**
+ * Build the jitted gradient pass of one micro-batch: the GRPO loss of `batch` over the whole batch's counts
+ * (`denominators`), its gradient added to `accumulated`. The micro-batches' sums are the whole batch's loss and
+ * gradient, which {@link createAdamWUpdate} then applies: the update a batch too large for one pass would get.
+ *
+ * @example
+ * let grads = zeroGradients(params);
+ * for (const batch of microBatches) ({ grads } = gradientStep(tree.ref(params), grads, batch, denominators()));
+ * ({ params, state } = adamUpdate(params, state, grads, stepScalars(lr, t, adam)));
+ */
+export function createGrpoGradientStep(c: ModelConfig, lossOptions: GrpoLossOptions): GrpoGradientStep {
+  return jit((params: Params, accumulated: Params, batch: GrpoTensors, denominators: LossDenominators): GrpoGradientResult => {
+    const [[value, aux], grads] = valueAndGrad((p: Params) => grpoLoss(p, batch, c, lossOptions, denominators), { hasAux: true })(params);
+    return { grads: tree.map((a: JaxArray, g: JaxArray) => a.add(g), accumulated, grads as Params) as Params, loss: value as JaxArray, aux: aux as GrpoAux };
+  }) as unknown as GrpoGradientStep;
+}
+
+/** A compiled AdamW update from gradients (consumes its arguments). */
+export type AdamWUpdate = OwnedFunction<(params: Params, state: AdamWState, grads: Params, s: StepScalars) => { params: Params; state: AdamWState; gradNorm: JaxArray }>;
+
+/**
+ * Build the jitted AdamW update of {@link createGrpoUpdate} from gradients computed elsewhere (summed micro-batches).
+ *
+ * @example
+ * const adamUpdate = createAdamWUpdate(DEFAULT_ADAMW);
+ */
+export function createAdamWUpdate(o: AdamWOptions): AdamWUpdate {
+  return jit((params: Params, state: AdamWState, grads: Params, s: StepScalars) => applyAdamW(params, state, grads, s, o)) as unknown as AdamWUpdate;
+}
+
+/**
+ * Zero gradients shaped as `params` (does not consume them): the start of a micro-batch sum.
+ *
+ * @example
+ * const grads = zeroGradients(params);
+ */
+export function zeroGradients(params: Params): Params {
+  return mapParams(params, (p) => np.zerosLike(p.ref));
 }
 
 /** A compiled reference pass: per-token log-probabilities `[N, targetLength]` (consumes its arguments). */

@@ -157,6 +157,24 @@ describe('trainGrpo', () => {
     expect(lines.every((l) => l.kl === null)).toBe(true);
   });
 
+  it('splits a step into micro-batches with the same loss as one pass', async () => {
+    const run = async (name: string, microBatch: number): Promise<{ loss: number; lines: LogLine[] }> => {
+      const result = await trainGrpo({
+        initCheckpoint: sft,
+        dataDir: data,
+        outDir: join(root, name),
+        options: { ...options, steps: 1, evalSamples: 0, microBatch },
+        silent: true,
+      });
+      return { loss: result.losses[0] as number, lines: await log(join(root, name)) };
+    };
+    const whole = await run('one-pass', 128);
+    const split = await run('micro-batches', 4); // 2 prompts × 3 answers: rows [0, 4) and [4, 6)
+    expect(split.lines[0]?.reward).toBe(whole.lines[0]?.reward);
+    expect(split.loss).toBeCloseTo(whole.loss, 5);
+    expect(split.lines[0]?.kl).toBeCloseTo(whole.lines[0]?.kl as number, 5);
+  });
+
   it('trains only the rationale when the answer is decoded greedily, and refuses a model that does not reason', async () => {
     const outDir = join(root, 'greedy-answer');
     const result = await trainGrpo({ initCheckpoint: sft, dataDir: data, outDir, options: { ...options, steps: 2, answerDecoding: 'greedy', evalSamples: 0 }, silent: true });

@@ -51,8 +51,9 @@ import type { GrpoOptions, GrpoOptionsInput } from './grpo-options.js';
 import { GrpoOptionsSchema } from './grpo-options.js';
 import type { GroupPrompt } from './grpo-rollout.js';
 import { meanOrNull, requireRationaleToSample, sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
-import type { GrpoAux } from './grpo-step.js';
-import { createGrpoUpdate, createReferenceLogProbs } from './grpo-step.js';
+import { maskCounts, microBatchRanges, sliceRollouts } from './grpo-micro-batch.js';
+import type { GrpoAux, RolloutTensors } from './grpo-step.js';
+import { createAdamWUpdate, createGrpoGradientStep, createGrpoUpdate, createReferenceLogProbs, zeroGradients } from './grpo-step.js';
 import { MetricsLog } from './metrics-log.js';
 import { learningRate } from './schedule.js';
 
@@ -261,6 +262,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
     aggregation: options.lossAggregation,
   };
   const update = createGrpoUpdate(config, lossOptions, adam);
+  const gradientStep = createGrpoGradientStep(config, lossOptions);
+  const adamUpdate = createAdamWUpdate(adam);
   const referencePass = createReferenceLogProbs(config, temperatures);
   const schedule = { peak: options.learningRate, warmupSteps: options.warmupSteps, totalSteps: options.steps, minRatio: options.minLrRatio };
   const toPrompt = (ex: Example): GroupPrompt => ({
@@ -345,7 +348,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       let loss = NaN;
       let gradNorm = NaN;
       let t3 = t2;
-      if (trains) {
+      if (trains && N <= options.microBatch) {
         const rollout = rolloutTensors(host, config, structure.ref, classMasks.ref);
         const refLogProbs: JaxArray =
           options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([N, L]);
@@ -367,6 +370,47 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
           if (!Number.isFinite(loss)) throw new Error(`grpo: the loss became ${loss} at step ${t}`);
         }
         // The weights are computed asynchronously: wait for them so the update's time is not billed to sampling.
+        await blockUntilReady([params, state]);
+      } else if (trains) {
+        // More sequences than one gradient pass holds: micro-batches over the step's counts, gradients summed.
+        const ranges = microBatchRanges(N, options.microBatch);
+        const counts = maskCounts(mask, L);
+        const rollouts = ranges.map(([a, b]) => rolloutTensors(sliceRollouts(host, a, b), config, structure.ref, classMasks.ref));
+        const refs: JaxArray[] = [];
+        for (const [k, [a, b]] of ranges.entries()) {
+          const rollout = rollouts[k] as RolloutTensors;
+          refs.push(options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([b - a, L]));
+        }
+        if (options.klCoef > 0) t3 = performance.now();
+        for (let i = 0; i < options.mu; i++) {
+          const last = i === options.mu - 1;
+          let grads = zeroGradients(params);
+          let stepLoss = 0;
+          for (const [k, [a, b]] of ranges.entries()) {
+            const rollout = rollouts[k] as RolloutTensors;
+            const ref = refs[k] as JaxArray;
+            const batch = grpoTensors(
+              last ? rollout : tree.ref(rollout),
+              config,
+              mask.subarray(a * L, b * L),
+              advantage.advantages.slice(a, b),
+              host.oldLogProbs.subarray(a * L, b * L),
+              last ? ref : ref.ref,
+            );
+            const part = gradientStep(tree.ref(params), grads, batch, { tokens: np.array(counts.tokens), sequences: np.array(counts.sequences) });
+            grads = part.grads;
+            stepLoss += ((await part.loss.data()) as Float32Array)[0] as number;
+            aux = addAux(aux, await scalars(part.aux), 1 / options.mu); // the parts sum to the step's diagnostics
+          }
+          updates += 1;
+          const result = adamUpdate(params, state, grads, stepScalars(lr, updates, adam));
+          params = result.params;
+          state = result.state;
+          model.params = params;
+          loss = stepLoss;
+          gradNorm = ((await result.gradNorm.data()) as Float32Array)[0] as number;
+          if (!Number.isFinite(loss)) throw new Error(`grpo: the loss became ${loss} at step ${t}`);
+        }
         await blockUntilReady([params, state]);
       }
       const t4 = performance.now();
@@ -427,6 +471,8 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
     progress.done();
     generator.dispose();
     update.dispose();
+    gradientStep.dispose();
+    adamUpdate.dispose();
     referencePass.dispose();
     tree.dispose([params, state, referenceParams, structure, classMasks]);
   }

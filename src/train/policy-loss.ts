@@ -75,22 +75,40 @@ export function lowVarKl(logProbs: JaxArray, refLogProbs: JaxArray): JaxArray {
 }
 
 /**
+ * The counts a loss is divided by when it is computed in micro-batches: those of the whole batch (tokens, and
+ * sequences with at least one token; each at least 1), so that the micro-batches' losses and gradients add up
+ * to the whole batch's. Scalars on the device.
+ */
+export type LossDenominators = { tokens: JaxArray; sequences: JaxArray };
+
+/**
  * Aggregate a per-token loss `[N, L]` over the tokens a `mask [N, L]` (1 = response token) keeps.
  *
  * - `token-mean`: `Σ loss·mask / max(Σ mask, 1)`;
  * - `seq-mean`: the mean over sequences with at least one token of `Σ_t loss·mask / Σ_t mask`.
  *
+ * With `denominators`, the sums are divided by the whole batch's counts instead of this batch's (a micro-batch's
+ * share of the whole batch's loss; consumed).
+ *
  * @example
  * aggregateLoss(np.array([[1, 2], [3, 0]]), np.array([[1, 1], [1, 0]]), 'token-mean'); // 2
  * aggregateLoss(np.array([[1, 2], [3, 0]]), np.array([[1, 1], [1, 0]]), 'seq-mean'); // (1.5 + 3) / 2 = 2.25
  */
-export function aggregateLoss(loss: JaxArray, mask: JaxArray, mode: LossAggregation): JaxArray {
+export function aggregateLoss(loss: JaxArray, mask: JaxArray, mode: LossAggregation, denominators?: LossDenominators): JaxArray {
   const weighted = loss.mul(mask.ref);
-  if (mode === 'token-mean') return weighted.sum().div(np.maximum(mask.sum(), 1));
+  if (mode === 'token-mean') {
+    if (denominators === undefined) return weighted.sum().div(np.maximum(mask.sum(), 1));
+    mask.dispose();
+    denominators.sequences.dispose();
+    return weighted.sum().div(denominators.tokens);
+  }
   const tokens = mask.sum(-1);
   const present = np.greater(tokens.ref, 0).astype(np.float32);
   const perSequence = weighted.sum(-1).div(np.maximum(tokens, 1));
-  return perSequence.sum().div(np.maximum(present.sum(), 1));
+  if (denominators === undefined) return perSequence.sum().div(np.maximum(present.sum(), 1));
+  present.dispose();
+  denominators.tokens.dispose();
+  return perSequence.sum().div(denominators.sequences);
 }
 
 /**
@@ -113,11 +131,15 @@ export function tokenLogProbs(logits: JaxArray, targets: JaxArray, classMask: Ja
 }
 
 /**
- * The mean of `values [N, L]` over the tokens of `mask [N, L]` (0 when the mask is empty).
+ * The mean of `values [N, L]` over the tokens of `mask [N, L]` (0 when the mask is empty); with `tokens`, the
+ * masked sum divided by that count instead (a micro-batch's share of the whole batch's mean; consumed).
  *
  * @example
  * maskedMean(np.array([[1, 5]]), np.array([[1, 0]])); // 1
  */
-export function maskedMean(values: JaxArray, mask: JaxArray): JaxArray {
-  return values.mul(mask.ref).sum().div(np.maximum(mask.sum(), 1));
+export function maskedMean(values: JaxArray, mask: JaxArray, tokens?: JaxArray): JaxArray {
+  const sum = values.mul(mask.ref).sum();
+  if (tokens === undefined) return sum.div(np.maximum(mask.sum(), 1));
+  mask.dispose();
+  return sum.div(tokens);
 }

@@ -14,7 +14,7 @@ describe('vla-r1 train grpo', () => {
   it('maps flags onto trainer options that the schema accepts', () => {
     const flags = parse([
       '--init', 'runs/sft', '--data', 'd', '--out', 'o', '--steps', '12', '--group-size', '4', '--prompts-per-step', '6',
-      '--temperature', '0.8', '--reasoning-temperature', '0.5', '--answer-decoding', 'greedy', '--lambda-angle', '0', '--lambda-length', '0.05', '--lr', '3e-4', '--kl-coef', '0', '--clip-low', '0.2', '--clip-high', '0.28', '--mu', '2',
+      '--temperature', '0.8', '--reasoning-temperature', '0.5', '--answer-decoding', 'greedy', '--lambda-angle', '0', '--lambda-length', '0.05', '--lr', '3e-4', '--kl-coef', '0', '--clip-low', '0.2', '--clip-high', '0.28', '--mu', '2', '--micro-batch', '64',
       '--no-std-scaling', '--loss-agg', 'seq-mean', '--filter-zero-spread', '--seed', '7',
     ]);
     const options = grpoOptionsFromFlags(flags as unknown as Parameters<typeof grpoOptionsFromFlags>[0]);
@@ -33,6 +33,7 @@ describe('vla-r1 train grpo', () => {
       clipLow: 0.2,
       clipHigh: 0.28,
       mu: 2,
+      microBatch: 64,
       stdScaling: false,
       lossAggregation: 'seq-mean',
       filterZeroSpread: true,
