@@ -54,10 +54,11 @@ export const GrpoOptionsSchema = z
     /** Updates per sampled batch (μ), each against the sampler's log-probabilities. */
     mu: z.number().int().positive().default(1),
     /**
-     * Sequences per gradient pass: a step of more (prompts × group size) is split into micro-batches whose
-     * gradients are summed into one update, the same update one pass would make (memory grows with a pass).
+     * Sequences per gradient pass and per sampling batch: a step of more (prompts × group size) is sampled in
+     * turns and split into micro-batches whose gradients are summed into one update, the same update one pass
+     * would make. The engine's memory (4 GiB) bounds a pass: 160 sequences of the demo's model fit, 320 do not.
      */
-    microBatch: z.number().int().positive().default(128),
+    microBatch: z.number().int().positive().default(64),
     /** Divide advantages by the group's std (GRPO); false = Dr. GRPO. */
     stdScaling: z.boolean().default(true),
     lossAggregation: z.enum(['token-mean', 'seq-mean']).default('token-mean'),

@@ -57,6 +57,8 @@ export interface GroupSampling {
   /** How the answer's steps are decoded (default `sample`; see `GenerationOptions.answerDecoding`). */
   readonly answerDecoding?: 'sample' | 'greedy';
   readonly seed: number;
+  /** Most sequences generated at once (default: all of them in one batch); more are generated in turn. */
+  readonly batchSize?: number;
 }
 
 /**
@@ -83,7 +85,8 @@ export async function sampleGroups(generator: Generator, prompts: readonly Group
   const inputs: GenerationInput[] = prompts.flatMap((p) => Array.from({ length: groupSize }, () => ({ patches: p.patches, prompt: p.prompt, kind: p.kind })));
   const reasoning = options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature };
   const answer = options.answerDecoding === undefined ? {} : { answerDecoding: options.answerDecoding };
-  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize: inputs.length, ...reasoning, ...answer });
+  const batchSize = Math.min(inputs.length, options.batchSize ?? inputs.length);
+  return generator.generate(inputs, { temperature: options.temperature, topP: options.topP, seed: options.seed, batchSize, ...reasoning, ...answer });
 }
 
 /**

@@ -330,6 +330,7 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
         seed: stepSeed(options.seed, t),
         ...(options.reasoningTemperature === undefined ? {} : { reasoningTemperature: options.reasoningTemperature }),
         answerDecoding: options.answerDecoding,
+        batchSize: options.microBatch, // the memory a step's sampling takes is then no more than a gradient pass's
       });
       const t1 = performance.now();
       const scored = scoreGroups(prompts, generations, G, { lambdaAngle: options.lambdaAngle, lambdaLength: options.lambdaLength });

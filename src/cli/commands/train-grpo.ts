@@ -121,7 +121,7 @@ export function registerTrainGrpo(train: Command): void {
     .option('--clip-low <x>', 'PPO clip ε_low (default 0.2)', number(0, true, 1))
     .option('--clip-high <x>', 'PPO clip ε_high (default 0.28, DAPO clip-higher; 0.2 = symmetric)', number(0, true))
     .option('--mu <n>', 'updates per sampled batch, μ (default 1)', positiveInteger)
-    .option('--micro-batch <n>', 'sequences per gradient pass; a larger step is split and its gradients summed into one update (default 128)', positiveInteger)
+    .option('--micro-batch <n>', 'sequences per gradient pass and sampling batch; a larger step is split and its gradients summed into one update (default 64)', positiveInteger)
     .option('--no-std-scaling', 'do not divide advantages by the group std (Dr. GRPO)')
     .option('--loss-agg <mode>', 'loss aggregation: token-mean or seq-mean (default token-mean)', lossAggregation)
     .option('--filter-zero-spread', 'drop groups whose rewards do not spread from the loss')
