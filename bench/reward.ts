@@ -35,7 +35,7 @@ const CLI_LINES = 100_000;
 /** Seconds per timed in-process round; each side runs ROUNDS alternating rounds and the best counts. */
 const MIN_SECONDS = 0.6;
 const ROUNDS = 3;
-const CLI_ROUNDS = 2;
+const CLI_ROUNDS = 3;
 
 interface Pair {
   response: string;
@@ -305,7 +305,7 @@ export async function run(): Promise<void> {
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  console.log(`${availableParallelism()} CPUs, load average ${load}; each side's best of ${ROUNDS} alternating rounds`);
+  console.log(`${availableParallelism()} CPUs, load average ${load}; each side's best of ${ROUNDS} alternating rounds in-process, ${CLI_ROUNDS} for the command`);
   const hasPython = pythonAvailable();
   if (!hasPython) console.log('python3 not found: printing our numbers only');
   const dir = mkdtempSync(join(tmpdir(), 'vla-r1-bench-reward-'));
