@@ -1,7 +1,8 @@
 /**
  * How much of a GRPO step is signal, measured at a checkpoint: one policy gradient per prompt (from its group
  * of scored answers, with GRPO's group-relative advantages), and for comparison the gradient of the same
- * prompt's ground-truth answer's log-likelihood (what supervised fine-tuning follows). From their moments
+ * prompt's ground-truth answer's log-likelihood under the grammar (what supervised fine-tuning follows; its loss
+ * also smooths coordinate targets and adds the perception term, which this leaves out). From their moments
  * (`gradient-noise.ts`): the gradient noise scale of each, per task kind; how well two independent steps of a
  * given number of prompts agree; whether the box and the trajectory prompts pull the same way; and whether
  * GRPO's expected step points where supervised fine-tuning's does.
