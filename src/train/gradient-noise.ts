@@ -114,7 +114,13 @@ export interface GradientNoise {
   readonly noiseScaleRange: readonly [number, number | null] | null;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
+/**
+ * The dot product of two vectors of the same length, accumulated in double precision.
+ *
+ * @example
+ * dot(Float32Array.of(1, 2), Float32Array.of(3, 4)); // 11
+ */
+export function dot(a: Float32Array | Float64Array, b: Float32Array | Float64Array): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
   return s;
@@ -198,11 +204,14 @@ export function stepAgreement(batch: number, noiseScale: number | null): number 
  * meanCosine(grpo, supervised, { crossProducts }); // two gradients of the same prompts
  */
 export function meanCosine(a: GradientMoments, b: GradientMoments, shared?: { readonly crossProducts: number }): number | null {
-  const na = gradientNoise(a);
-  const nb = gradientNoise(b);
-  if (na.meanNormSquared <= 0 || nb.meanNormSquared <= 0) return null;
+  for (const m of [a, b]) if (m.count < 2) throw new RangeError(`gradientNoise: needs at least 2 prompts, got ${m.count}`);
+  const sumA = a.sum();
+  const sumB = b.sum();
+  const normA = unbiasedMeanNormSquared(dot(sumA, sumA), a.squaredNorms, a.count);
+  const normB = unbiasedMeanNormSquared(dot(sumB, sumB), b.squaredNorms, b.count);
+  if (normA <= 0 || normB <= 0) return null;
   if (shared !== undefined && a.count !== b.count) throw new RangeError(`meanCosine: shared prompts need equal counts, got ${a.count} and ${b.count}`);
   const product =
-    shared === undefined ? dot(a.sum(), b.sum()) / (a.count * b.count) : (dot(a.sum(), b.sum()) - shared.crossProducts) / (a.count * (a.count - 1));
-  return product / Math.sqrt(na.meanNormSquared * nb.meanNormSquared);
+    shared === undefined ? dot(sumA, sumB) / (a.count * b.count) : (dot(sumA, sumB) - shared.crossProducts) / (a.count * (a.count - 1));
+  return product / Math.sqrt(normA * normB);
 }

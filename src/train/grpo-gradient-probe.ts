@@ -21,7 +21,7 @@ import type { SampledSequence, TrainedTokens } from './grpo-batch.js';
 import { hostRollouts, rolloutTensors } from './grpo-batch.js';
 import type { ScoredSample } from './grpo-rollout.js';
 import type { GradientNoise } from './gradient-noise.js';
-import { GradientMoments, gradientNoise, meanCosine, stepAgreement } from './gradient-noise.js';
+import { dot, GradientMoments, gradientNoise, meanCosine, stepAgreement } from './gradient-noise.js';
 import type { PolicyGradient } from './grpo-step.js';
 import { createPolicyGradient } from './grpo-step.js';
 
@@ -65,12 +65,6 @@ async function flatGradient(grads: ModelParams<JaxArray>): Promise<Float32Array>
   return out;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k]! * b[k]!;
-  return s;
-}
-
 /** Moments per task kind, created on first use. */
 class KindMoments {
   readonly byKind = new Map<TaskKind, GradientMoments>();
@@ -86,9 +80,10 @@ class KindMoments {
     return first === undefined ? undefined : rest.reduce((a, b) => a.merged(b), first);
   }
 
-  noise(): PopulationNoise {
+  /** The noise of each kind, and of `all` (this object's {@link all}, merged once by the caller). */
+  noise(all: GradientMoments | undefined): PopulationNoise {
     const of = (m: GradientMoments | undefined): GradientNoise | null => (m !== undefined && m.count >= 2 ? gradientNoise(m) : null);
-    return { affordance: of(this.byKind.get('affordance')), trajectory: of(this.byKind.get('trajectory')), all: of(this.all()) };
+    return { affordance: of(this.byKind.get('affordance')), trajectory: of(this.byKind.get('trajectory')), all: of(all) };
   }
 
   kindCosine(): number | null {
@@ -163,8 +158,8 @@ export async function probeGradients(
   const grpoAll = grpo.all();
   const supervisedAll = supervised.all();
   return {
-    grpo: grpo.noise(),
-    supervised: supervised.noise(),
+    grpo: grpo.noise(grpoAll),
+    supervised: supervised.noise(supervisedAll),
     kindCosine: { grpo: grpo.kindCosine(), supervised: supervised.kindCosine() },
     grpoSupervisedCosine:
       grpoAll !== undefined && supervisedAll !== undefined && grpoAll.count >= 2 ? meanCosine(grpoAll, supervisedAll, { crossProducts }) : null,
