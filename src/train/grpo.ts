@@ -52,7 +52,7 @@ import { GrpoOptionsSchema } from './grpo-options.js';
 import type { GroupPrompt } from './grpo-rollout.js';
 import { meanOrNull, requireRationaleToSample, sampleGroups, scoreGroups, stepSeed, summariseRewards } from './grpo-rollout.js';
 import { maskCounts, microBatchRanges, sliceRollouts } from './grpo-micro-batch.js';
-import type { GrpoAux, RolloutTensors } from './grpo-step.js';
+import type { GrpoAux, GrpoTensors, RolloutTensors } from './grpo-step.js';
 import { createAdamWUpdate, createGrpoGradientStep, createGrpoUpdate, createReferenceLogProbs, zeroGradients } from './grpo-step.js';
 import { MetricsLog } from './metrics-log.js';
 import { learningRate } from './schedule.js';
@@ -349,31 +349,9 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
       let loss = NaN;
       let gradNorm = NaN;
       let t3 = t2;
-      if (trains && N <= options.microBatch) {
-        const rollout = rolloutTensors(host, config, structure.ref, classMasks.ref);
-        const refLogProbs: JaxArray =
-          options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([N, L]);
-        // Without a KL term there is no reference pass: t3 stays t2, and uploading the rollout counts as updating.
-        if (options.klCoef > 0) t3 = performance.now();
-        for (let i = 0; i < options.mu; i++) {
-          const last = i === options.mu - 1;
-          const batch = grpoTensors(last ? rollout : tree.ref(rollout), config, mask, advantage.advantages, host.oldLogProbs, last ? refLogProbs : refLogProbs.ref);
-          updates += 1;
-          const result = update(params, state, batch, stepScalars(lr, updates, adam));
-          params = result.params;
-          state = result.state;
-          model.params = params;
-          const [lossData, normData] = await Promise.all([result.loss.data(), result.gradNorm.data()]);
-          const stats = await scalars(result.aux);
-          loss = (lossData as Float32Array)[0] as number;
-          gradNorm = (normData as Float32Array)[0] as number;
-          aux = addAux(aux, stats, 1 / options.mu); // diagnostics averaged over the μ updates, as verl does
-          if (!Number.isFinite(loss)) throw new Error(`grpo: the loss became ${loss} at step ${t}`);
-        }
-        // The weights are computed asynchronously: wait for them so the update's time is not billed to sampling.
-        await blockUntilReady([params, state]);
-      } else if (trains) {
-        // More sequences than one gradient pass holds: micro-batches over the step's counts, gradients summed.
+      if (trains) {
+        // A step of more sequences than one gradient pass holds is split into micro-batches over the step's
+        // counts, their gradients summed into one update; a step that fits takes the fused one-pass update.
         const ranges = microBatchRanges(N, options.microBatch);
         const counts = maskCounts(mask, L);
         const rollouts = ranges.map(([a, b]) => rolloutTensors(sliceRollouts(host, a, b), config, structure.ref, classMasks.ref));
@@ -382,36 +360,42 @@ export async function trainGrpo(run: GrpoRun): Promise<GrpoResult> {
           const rollout = rollouts[k] as RolloutTensors;
           refs.push(options.klCoef > 0 ? await blockUntilReady(referencePass(tree.ref(referenceParams), tree.ref(rollout))) : np.zeros([b - a, L]));
         }
+        // Without a KL term there is no reference pass: t3 stays t2, and uploading the rollout counts as updating.
         if (options.klCoef > 0) t3 = performance.now();
         for (let i = 0; i < options.mu; i++) {
           const last = i === options.mu - 1;
-          let grads = zeroGradients(params);
-          let stepLoss = 0;
-          for (const [k, [a, b]] of ranges.entries()) {
+          const batchOf = (k: number): GrpoTensors => {
+            const [a, b] = ranges[k] as [number, number];
             const rollout = rollouts[k] as RolloutTensors;
             const ref = refs[k] as JaxArray;
-            const batch = grpoTensors(
-              last ? rollout : tree.ref(rollout),
-              config,
-              mask.subarray(a * L, b * L),
-              advantage.advantages.slice(a, b),
-              host.oldLogProbs.subarray(a * L, b * L),
-              last ? ref : ref.ref,
-            );
-            const part = gradientStep(tree.ref(params), grads, batch, { tokens: np.array(counts.tokens), sequences: np.array(counts.sequences) });
-            grads = part.grads;
-            stepLoss += ((await part.loss.data()) as Float32Array)[0] as number;
-            aux = addAux(aux, await scalars(part.aux), 1 / options.mu); // the parts sum to the step's diagnostics
-          }
+            const rows = (x: Float32Array): Float32Array => x.subarray(a * L, b * L);
+            return grpoTensors(last ? rollout : tree.ref(rollout), config, rows(mask), advantage.advantages.slice(a, b), rows(host.oldLogProbs), last ? ref : ref.ref);
+          };
           updates += 1;
-          const result = adamUpdate(params, state, grads, stepScalars(lr, updates, adam));
-          params = result.params;
-          state = result.state;
+          let updated: { params: ModelParams<JaxArray>; state: AdamWState; gradNorm: JaxArray };
+          if (ranges.length === 1) {
+            const result = update(params, state, batchOf(0), stepScalars(lr, updates, adam));
+            loss = ((await result.loss.data()) as Float32Array)[0] as number;
+            aux = addAux(aux, await scalars(result.aux), 1 / options.mu); // diagnostics averaged over the μ updates, as verl does
+            updated = result;
+          } else {
+            let grads = zeroGradients(params);
+            loss = 0;
+            for (let k = 0; k < ranges.length; k++) {
+              const part = gradientStep(tree.ref(params), grads, batchOf(k), { tokens: np.array(counts.tokens), sequences: np.array(counts.sequences) });
+              grads = part.grads;
+              loss += ((await part.loss.data()) as Float32Array)[0] as number;
+              aux = addAux(aux, await scalars(part.aux), 1 / options.mu); // the parts sum to the step's diagnostics
+            }
+            updated = adamUpdate(params, state, grads, stepScalars(lr, updates, adam));
+          }
+          params = updated.params;
+          state = updated.state;
           model.params = params;
-          loss = stepLoss;
-          gradNorm = ((await result.gradNorm.data()) as Float32Array)[0] as number;
+          gradNorm = ((await updated.gradNorm.data()) as Float32Array)[0] as number;
           if (!Number.isFinite(loss)) throw new Error(`grpo: the loss became ${loss} at step ${t}`);
         }
+        // The weights are computed asynchronously: wait for them so the update's time is not billed to sampling.
         await blockUntilReady([params, state]);
       }
       const t4 = performance.now();
