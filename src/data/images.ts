@@ -13,6 +13,7 @@
  *   ({@link toResizedCoordinates}, {@link fromResizedCoordinates}).
  * The resampling kernel is sharp's default (Lanczos-3).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Sharp, SharpConstructor } from 'sharp';
 import { UserError } from '../errors.js';
@@ -74,7 +75,8 @@ async function sharpOf(source: ImageSource): Promise<Sharp> {
 
 function decodeError(source: ImageSource, error: unknown): UserError {
   const message = error instanceof Error ? error.message : String(error);
-  if (typeof source === 'string' && /missing|no such file|ENOENT/i.test(message)) {
+  // libvips does not always say "missing" for a file that is not there, so existence is asked directly.
+  if (typeof source === 'string' && (!existsSync(source) || /missing|no such file|ENOENT/i.test(message))) {
     return new UserError(`${source}: image not found`);
   }
   return new UserError(`${sourceName(source)}: cannot decode image: ${message}`);

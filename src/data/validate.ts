@@ -6,6 +6,7 @@
  * answer of the prompt's kind with coordinates in [0, 1] and at least one trajectory point; the image exists and
  * decodes; no two records share image, instruction and task kind.
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createProgress } from '../progress.js';
 import { hasThinkBlock, parseAnswer } from '../protocol/answer.js';
@@ -103,7 +104,8 @@ async function checkImage(path: string, decode: boolean): Promise<ImageCheck> {
     return { ok: true };
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/missing|ENOENT|no such file/i.test(message)) return { ok: false, message: `image not found: ${path}` };
+    // libvips does not always say "missing" for a file that is not there, so existence is asked directly.
+    if (!existsSync(path) || /missing|ENOENT|no such file/i.test(message)) return { ok: false, message: `image not found: ${path}` };
     return { ok: false, message: `image does not decode: ${path}: ${message}` };
   }
 }
