@@ -1,6 +1,8 @@
 /**
- * Reward benchmark: our TypeScript reward against a plain-Python implementation of the same reward
- * (bench/reward_reference.py, standard library only), side by side in the same run.
+ * Reward benchmark: our reward (the C addon of native/reward.c where it is built and takes the pair, else
+ * TypeScript) against a plain-Python implementation of the same reward (bench/reward_reference.py, standard
+ * library only), side by side in the same run. The targeted cases are measured a second time with the C reward
+ * switched off ("TypeScript only").
  *
  * 1. Agreement: both score the 400 official fixture cases; the max score differences are printed
  *    (ours vs Python, ours vs the official code's recorded scores), and again on the CLI outputs.
@@ -23,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../src/model/rng.js';
 import { formatAnswer } from '../src/protocol/answer.js';
 import type { Point } from '../src/protocol/types.js';
-import { computeScore } from '../src/rewards/index.js';
+import { computeScore, nativeRewardAvailable, nativeRewardStatus, useNativeReward } from '../src/rewards/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = join(ROOT, 'test/fixtures/reward-official-400.jsonl');
@@ -155,13 +157,13 @@ function maxScoreDifference(a: readonly ScoreLine[], b: readonly (number | undef
 }
 
 /** Run a process to completion: wall seconds, and CPU seconds (user + sys) when /usr/bin/time is there. */
-function timeProcess(dir: string, command: string, args: readonly string[]): Measure {
+function timeProcess(dir: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Measure {
   const timeFile = join(dir, 'time.txt');
   const withTime = existsSync(TIME);
   const start = performance.now();
   const run = withTime
-    ? spawnSync(TIME, ['-f', '%U %S', '-o', timeFile, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    ? spawnSync(TIME, ['-f', '%U %S', '-o', timeFile, command, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26, env });
   const wall = (performance.now() - start) / 1000;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.status}): ${run.stderr}`);
   if (!withTime) return { wall, cpu: Number.NaN };
@@ -216,6 +218,7 @@ function agreement(dir: string, fixture: readonly FixtureCase[], hasPython: bool
 
 function inProcessRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolean): Row[] {
   const rows: Row[] = [];
+  // The targeted cases are also measured with the C reward switched off: the TypeScript reward alone.
   const cases: { name: string; pairs: readonly Pair[]; target?: number }[] = [
     { name: `fixture mix (${fixture.length} cases)`, pairs: fixture, target: 50 },
     ...[4, 8, 16, 32, 128].map((k) => ({
@@ -224,22 +227,33 @@ function inProcessRows(dir: string, fixture: readonly FixtureCase[], hasPython: 
       ...(k === 8 ? { target: 50 } : {}),
     })),
   ];
+  const none: Measure = { wall: 0, cpu: 0 };
+  const withNative = nativeRewardAvailable();
   for (const c of cases) {
     const file = join(dir, 'pairs.jsonl');
     if (hasPython) writePairs(file, c.pairs);
-    let ours: Measure = { wall: 0, cpu: 0 };
+    const typeScriptToo = withNative && c.target !== undefined;
+    let ours = none;
+    let typeScript = none;
     let py: Measure | null = null;
     for (let round = 0; round < ROUNDS; round++) {
       ours = best(ours, oursPerSecond(c.pairs), Math.max);
-      if (hasPython) py = best(py ?? { wall: 0, cpu: 0 }, pythonPerSecond(file), Math.max);
+      if (typeScriptToo) {
+        useNativeReward(false);
+        typeScript = best(typeScript, oursPerSecond(c.pairs), Math.max);
+        useNativeReward(true);
+      }
+      if (hasPython) py = best(py ?? none, pythonPerSecond(file), Math.max);
     }
-    rows.push({
-      name: `in-process: ${c.name}`,
-      ours: rate(ours.cpu, 'rewards'),
+    const row = (name: string, us: Measure, target?: number): Row => ({
+      name,
+      ours: rate(us.cpu, 'rewards'),
       python: py === null ? '-' : rate(py.cpu, 'rewards'),
-      ratio: py === null ? null : { wall: ours.wall / py.wall, cpu: ours.cpu / py.cpu },
-      ...(c.target === undefined ? {} : { target: c.target }),
+      ratio: py === null ? null : { wall: us.wall / py.wall, cpu: us.cpu / py.cpu },
+      ...(target === undefined ? {} : { target }),
     });
+    rows.push(row(`in-process: ${c.name}`, ours, c.target));
+    if (typeScriptToo) rows.push(row(`  the same, TypeScript only`, typeScript));
   }
   return rows;
 }
@@ -257,6 +271,8 @@ function cliRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolea
   const worst: Measure = { wall: Number.POSITIVE_INFINITY, cpu: Number.POSITIVE_INFINITY };
   let oursStartup = worst;
   const ours: Record<'1' | '2', Measure> = { '1': worst, '2': worst };
+  const withNative = nativeRewardAvailable();
+  let typeScript = worst;
   let pyStartup: Measure | null = null;
   let pyRun: Measure | null = null;
   for (let round = 0; round < CLI_ROUNDS; round++) {
@@ -265,6 +281,10 @@ function cliRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolea
     for (const threads of ['1', '2'] as const) {
       const run = timeProcess(dir, 'node', [CLI, 'reward', '-q', '--threads', threads, '-i', input, '-o', oursOut]);
       ours[threads] = best(ours[threads], run, Math.min);
+    }
+    if (withNative) {
+      const args = [CLI, 'reward', '-q', '--threads', '1', '-i', input, '-o', join(dir, 'ts.jsonl')];
+      typeScript = best(typeScript, timeProcess(dir, 'node', args, { ...process.env, VLA_R1_NATIVE: '0' }), Math.min);
     }
     if (hasPython) {
       const startup = timeProcess(dir, 'python3', [PYTHON_REFERENCE, '--input', empty, '--output', join(dir, 'e2')]);
@@ -295,13 +315,18 @@ function cliRows(dir: string, fixture: readonly FixtureCase[], hasPython: boolea
       ratio: ratio(pyRun, ours[threads]),
       target: 10,
     });
+    if (threads === '1' && withNative) {
+      rows.push({ name: '  the same, TypeScript only', ours: seconds(typeScript), python: pyRun === null ? '-' : seconds(pyRun), ratio: ratio(pyRun, typeScript) });
+    }
   }
   return rows;
 }
 
 /** Run the reward benchmark and print its table. */
 export async function run(): Promise<void> {
-  console.log('== reward: TypeScript vs plain Python (bench/reward_reference.py) ==');
+  console.log('== reward: ours vs plain Python (bench/reward_reference.py) ==');
+  const status = nativeRewardStatus();
+  console.log(status === '' ? 'ours: the C reward (native/reward.c) where it takes the pair, else TypeScript' : `ours: TypeScript only (the C reward is ${status})`);
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');

@@ -2,6 +2,7 @@ import { alafDistancesInto, ALAF_DEFAULTS } from '../geometry/alafDistance.js';
 import { cornerBoxScoresInto } from '../geometry/boxScores.js';
 import { pyMin } from '../geometry/pythonMath.js';
 import { hasThinkPair } from './answerTags.js';
+import { nativeScoreInto } from './nativeReward.js';
 import { OutputPayload } from './payloadShape.js';
 
 /**
@@ -123,8 +124,10 @@ function scoreTask(
 
 /**
  * The VLA-R1 reward of one response (the official semantics; see `computeScore`, which wraps this), written into
- * `out` at the {@link RewardSlot} indices with the official weights: `score = 0.9·task + 0.1·format`. Allocates
- * nothing once warm (beyond what reading an unusual payload needs). Never throws for any pair of strings.
+ * `out` at the {@link RewardSlot} indices with the official weights: `score = 0.9·task + 0.1·format`. Plain
+ * box and trajectory payloads are scored in C where the addon is built (`nativeReward.ts`), everything else by
+ * {@link scoreIntoTypeScript}; the two agree to ~1e-16. Allocates nothing once warm (beyond what reading an
+ * unusual payload needs). Never throws for any pair of strings.
  *
  * @example
  * const out = new Float64Array(REWARD_SLOTS);
@@ -134,6 +137,28 @@ function scoreTask(
  * REWARD_MODES[out[RewardSlot.mode]]; // 'trajectory'
  */
 export function scoreInto(
+  response: string,
+  groundTruth: string,
+  out: Float64Array,
+  lambdaAngle: number = ALAF_DEFAULTS.lambdaAngle,
+  lambdaLength: number = ALAF_DEFAULTS.lambdaLength,
+  requireFinite = false,
+): Float64Array {
+  // The C reader takes only finite numbers, so `requireFinite` changes nothing on the pairs it scores.
+  if (nativeScoreInto(response, groundTruth, out, lambdaAngle, lambdaLength)) return out;
+  return scoreIntoTypeScript(response, groundTruth, out, lambdaAngle, lambdaLength, requireFinite);
+}
+
+/**
+ * {@link scoreInto} in TypeScript alone: the reference the C reward is tested against, and what scores every
+ * pair the C reward declines (or all of them, without the addon).
+ *
+ * @example
+ * const out = new Float64Array(REWARD_SLOTS);
+ * const answer = '<think>…</think> <output>{"x": 0.5, "y": 0.5, "width": 0.2, "height": 0.2}</output>';
+ * scoreIntoTypeScript(answer, answer, out)[RewardSlot.score]; // 1
+ */
+export function scoreIntoTypeScript(
   response: string,
   groundTruth: string,
   out: Float64Array,

@@ -1,0 +1,694 @@
+/*
+ * The VLA-R1 reward's common case in C, as a Node-API addon: the same values as `scoreInto` of
+ * `src/rewards/scoreInto.ts` (the TypeScript reference, which this file follows function by function), for
+ * responses whose `<output>` payloads are plain boxes or plain trajectories (the fast forms of
+ * `src/rewards/asciiPayload.ts`). Anything else, an unusual payload, a non-finite weight, is declined: the
+ * call returns false, writes nothing, and the caller scores the pair in TypeScript.
+ *
+ * Why it exists: the reward runs once per sampled answer in RL, and every part of it (tag search, number
+ * scanning, the per-waypoint geometry, the Fréchet recurrence) costs several times less here than in
+ * JavaScript, with nothing to cross but two strings.
+ *
+ * Exactness: the arithmetic is the TypeScript code's, operation for operation, in double precision without
+ * fused multiply-adds (the build passes -ffp-contract=off). `atan2`, `log` and `acos` are the C library's (the
+ * official Python code's own), where JavaScript has V8's ports: the two may differ in the last bit, which the
+ * tests bound (1e-12 on every score).
+ *
+ * JavaScript: `score(response, groundTruth, out)`, with the weights λθ, λr in out[0], out[1] on entry; on true,
+ * `out` holds the nine slots of `RewardSlot` (score, format, task, iou, giou, alaf, dfd, mode, error).
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Per-environment storage (a worker thread has its own), grown as needed.
+ */
+
+typedef struct {
+  uint16_t *text[2];
+  size_t textCap[2];
+  double *xy[2]; /* the two trajectories, interleaved x, y */
+  size_t xyCap[2];
+  /* per-point geometry of P (index 0, the ground truth) and Q (1) */
+  double *geo[2];
+  size_t geoCap[2];
+  double *rows; /* the rolling rows of both recurrences */
+  size_t rowsCap;
+} Storage;
+
+/* The per-point arrays inside geo[s]: each `cap` doubles long. */
+enum { G_HEADING, G_WEIGHT, G_LENGTH, G_LOG, G_LOG_EPS, G_SEG_HEADING, G_SEG_KIND, G_EXACT_X, G_EXACT_Y, G_EXACT_NORM, G_EXACT_DONE, G_SEG_X, G_SEG_Y, G_SEG_DONE, G_COUNT };
+
+static int grow(void **p, size_t *cap, size_t want, size_t unit) {
+  if (*cap >= want) return 1;
+  size_t n = *cap < 64 ? 64 : *cap;
+  while (n < want) n *= 2;
+  void *q = realloc(*p, n * unit);
+  if (q == NULL) return 0;
+  *p = q;
+  *cap = n;
+  return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Text: tags and Python whitespace (src/rewards/answerTags.ts, src/protocol/pythonText.ts).
+ */
+
+static int isPythonSpace(uint16_t c) {
+  if (c <= 0x20) return c == 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
+  if (c < 0x85) return 0;
+  return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+         c == 0x205f || c == 0x3000;
+}
+
+/* Python's IGNORECASE match of one letter of the tags: the ASCII cases, and the non-ASCII characters whose
+ * simple case mapping is that letter (İ and ı for i, the KELVIN SIGN for k). */
+static int letterIs(uint16_t c, char lower) {
+  if ((c | 0x20) == (uint16_t)lower && c < 0x80) return 1;
+  if (lower == 'i') return c == 0x130 || c == 0x131;
+  if (lower == 'k') return c == 0x212a;
+  return 0;
+}
+
+/* Index of the first `<` in t[from, n), or n: eight units at a time with SSE2 (the text's zero units after its
+ * end keep the last loads in the buffer). Tag searches spend their time here, over the reasoning text. */
+static long findOpenBracket(const uint16_t *t, long from, long n) {
+  long at = from;
+#ifdef __SSE2__
+  const __m128i bracket = _mm_set1_epi16('<');
+  for (; at < n; at += 8) {
+    int mask = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(t + at)), bracket));
+    if (mask != 0) {
+      long found = at + __builtin_ctz((unsigned)mask) / 2;
+      return found < n ? found : n;
+    }
+  }
+  return n;
+#else
+  while (at < n && t[at] != '<') at++;
+  return at;
+#endif
+}
+
+/* End of the first `<` + letters + `>` (letters in any case) at or after `from`, or -1. */
+static long findTagEnd(const uint16_t *t, long n, long from, const char *letters, int closing) {
+  long len = (long)strlen(letters);
+  long tagLen = len + 2 + (closing ? 1 : 0);
+  for (long at = findOpenBracket(t, from, n); at + tagLen <= n; at = findOpenBracket(t, at + 1, n)) {
+    long k = at + 1;
+    if (closing) {
+      if (t[k] != '/') continue;
+      k++;
+    }
+    long q = 0;
+    while (q < len && letterIs(t[k + q], letters[q])) q++;
+    if (q == len && t[k + len] == '>') return k + len + 1;
+  }
+  return -1;
+}
+
+/* The official `<think>…</think>` test: an opening tag with a closing tag after it. */
+static int hasThinkPair(const uint16_t *t, long n) {
+  long open = findTagEnd(t, n, 0, "think", 0);
+  return open >= 0 && findTagEnd(t, n, open, "think", 1) >= 0;
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Payloads: the fast forms of src/rewards/asciiPayload.ts, read from the block's content start. The text has
+ * at least 8 zero units after its end, so the look-ahead never leaves the buffer.
+ */
+
+static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+#define MAX_DIGITS 15
+
+static int jsonSpace(uint16_t c) { return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09; }
+
+/* Only Python whitespace (ASCII) then `</output>` in any case from `i`. */
+static int closesOutputBlock(const uint16_t *u, long i, long n) {
+  uint16_t c = u[i];
+  while (c == 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) c = u[++i];
+  if (i + 9 > n || c != '<' || u[i + 1] != '/') return 0;
+  static const char *word = "output";
+  for (int k = 0; k < 6; k++) {
+    uint16_t d = u[i + 2 + k];
+    if (d >= 0x80 || (d | 0x20) != (uint16_t)word[k]) return 0;
+  }
+  return u[i + 8] == '>';
+}
+
+/* One number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 15 digits at u[*at]: its value into *value and the
+ * index after it into *at; 0 when it is not one. */
+static int scanNumber(const uint16_t *u, long *at, double *value) {
+  long i = *at;
+  uint16_t c = u[i];
+  int negative = c == '-';
+  if (negative) c = u[++i];
+  if (c < '0' || c > '9') return 0;
+  /* the digits as an integer (exact below 10^15, so the same double as the TypeScript reader's sums) */
+  uint64_t mantissa = (uint64_t)(c - '0');
+  int digits = 1;
+  c = u[++i];
+  if (mantissa != 0) {
+    while (c >= '0' && c <= '9') {
+      mantissa = mantissa * 10 + (uint64_t)(c - '0');
+      digits++;
+      c = u[++i];
+    }
+  }
+  double v;
+  if (c == '.') {
+    int fraction = 0;
+    c = u[++i];
+    while (c >= '0' && c <= '9' && digits + fraction < 19) {
+      mantissa = mantissa * 10 + (uint64_t)(c - '0');
+      fraction++;
+      c = u[++i];
+    }
+    if (fraction == 0 || digits + fraction > MAX_DIGITS) return 0;
+    v = (double)mantissa / POW10[fraction];
+    if (negative) v = -v;
+  } else {
+    if (digits > MAX_DIGITS) return 0;
+    v = negative && mantissa != 0 ? -(double)mantissa : (double)mantissa;
+  }
+  if (c == 'e' || c == 'E') return 0;
+  *value = v;
+  *at = i;
+  return 1;
+}
+
+/* A non-empty array of [number, number] pairs at u[start]: the pairs into storage xy[slot], their count into
+ * *count; returns the index after the array, or -1. */
+static long scanPairs(Storage *s, int slot, const uint16_t *u, long start, long *count) {
+  long i = start;
+  if (u[i] != '[') return -1;
+  long k = 0;
+  i++;
+  for (;;) {
+    while (jsonSpace(u[i])) i++;
+    if (u[i] != '[') return -1;
+    i++;
+    if (!grow((void **)&s->xy[slot], &s->xyCap[slot], (size_t)k + 2, sizeof(double))) return -1;
+    for (int coordinate = 0; coordinate < 2; coordinate++) {
+      while (jsonSpace(u[i])) i++;
+      if (!scanNumber(u, &i, &s->xy[slot][k++])) return -1;
+      while (jsonSpace(u[i])) i++;
+      if (u[i] != (coordinate == 0 ? ',' : ']')) return -1;
+      i++;
+    }
+    while (jsonSpace(u[i])) i++;
+    if (u[i] == ']') {
+      *count = k / 2;
+      return i + 1;
+    }
+    if (u[i] != ',') return -1;
+    i++;
+  }
+}
+
+/* Which box key the units u[at, at + length) spell: 0 x, 1 y, 2 width, 3 height, or -1. */
+static int boxKeySlot(const uint16_t *u, long at, long length) {
+  static const char *keys[4] = {"x", "y", "width", "height"};
+  for (int slot = 0; slot < 4; slot++) {
+    long len = (long)strlen(keys[slot]);
+    if (len != length) continue;
+    long q = 0;
+    while (q < len && u[at + q] == (uint16_t)keys[slot][q]) q++;
+    if (q == len) return slot;
+  }
+  return -1;
+}
+
+/* A JSON object of plain keys and fast-form numbers, with the four box keys, at u[start]: the values into
+ * box[0..4) (x, y, width, height; a repeated key keeps its last value); the index after it, or -1. */
+static long scanBox(const uint16_t *u, long start, double *box) {
+  long i = start;
+  if (u[i] != '{') return -1;
+  int seen = 0;
+  i++;
+  for (;;) {
+    while (jsonSpace(u[i])) i++;
+    if (u[i] != '"') return -1;
+    long keyStart = ++i;
+    while (u[i] != '"') {
+      uint16_t c = u[i];
+      if (c == '\\' || c < 0x20 || c == '<' || c >= 0x80) return -1;
+      i++;
+    }
+    int slot = boxKeySlot(u, keyStart, i - keyStart);
+    i++;
+    while (jsonSpace(u[i])) i++;
+    if (u[i] != ':') return -1;
+    i++;
+    while (jsonSpace(u[i])) i++;
+    double value;
+    if (!scanNumber(u, &i, &value)) return -1;
+    if (slot >= 0) {
+      box[slot] = value;
+      seen |= 1 << slot;
+    }
+    while (jsonSpace(u[i])) i++;
+    if (u[i] == '}') return seen == 0xf ? i + 1 : -1;
+    if (u[i] != ',') return -1;
+    i++;
+  }
+}
+
+/* What a text's `<output>` block holds, for the reward. */
+enum { ABSENT = 0, BOX = 1, TRAJECTORY = 2, DECLINE = 3 };
+
+/* The payload of the first `<output>` block of text `slot`, read only in the shapes `wanted` allows (a bit
+ * set of BOX and TRAJECTORY; a payload that cannot be one is absent, as OutputPayload.read does). */
+static int readPayload(Storage *s, int slot, long n, int wanted, double *box, long *points) {
+  const uint16_t *t = s->text[slot];
+  long at = findTagEnd(t, n, 0, "output", 0);
+  if (at < 0) return ABSENT;
+  while (at < n && isPythonSpace(t[at])) at++;
+  uint16_t token = at < n ? t[at] : 0;
+  if (token == '{' && (wanted & BOX)) {
+    long after = scanBox(t, at, box);
+    return after >= 0 && closesOutputBlock(t, after, n) ? BOX : DECLINE;
+  }
+  if (token == '[' && (wanted & TRAJECTORY)) {
+    long after = scanPairs(s, slot, t, at, points);
+    return after >= 0 && closesOutputBlock(t, after, n) ? TRAJECTORY : DECLINE;
+  }
+  /* the prediction (both shapes wanted) may hold another payload: the TypeScript readers decide */
+  return wanted == (BOX | TRAJECTORY) ? DECLINE : ABSENT;
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Python's math (src/geometry/pythonMath.ts).
+ */
+
+static double pyMax(double a, double b) { return b > a ? b : a; }
+static double pyMin(double a, double b) { return b < a ? b : a; }
+static double clip01(double v) { return v < 0 ? 0 : v > 1 ? 1 : v; }
+
+static double squareLow(double x, double hi) {
+  double c = 134217729.0 * x;
+  double xh = c - (c - x);
+  double xl = x - xh;
+  return xh * xh - hi + 2 * xh * xl + xl * xl;
+}
+
+/* CPython 3.11's two-argument math.hypot (its vector_norm), as pythonHypot of pythonMath.ts. */
+static double pythonHypot(double x, double y) {
+  double ax = fabs(x), ay = fabs(y);
+  if (isinf(ax) || isinf(ay)) return INFINITY;
+  if (isnan(ax) || isnan(ay)) return NAN;
+  if (ax == 0) return ay;
+  if (ay == 0) return ax;
+  double max = ax > ay ? ax : ay;
+  uint64_t bits;
+  memcpy(&bits, &max, sizeof bits);
+  int biased = (int)((bits >> 52) & 0x7ff);
+  const double tiny = 0x1p-600;
+  if (biased == 0) return pythonHypot(ax / tiny, ay / tiny) * tiny;
+  double scale = ldexp(1.0, 1022 - biased);
+  double csum = 1, frac1 = 0, frac2 = 0;
+  double v = ax * scale;
+  double hi = v * v;
+  frac1 += squareLow(v, hi);
+  double sum = csum + hi;
+  frac2 += hi - (sum - csum);
+  csum = sum;
+  v = ay * scale;
+  hi = v * v;
+  frac1 += squareLow(v, hi);
+  sum = csum + hi;
+  frac2 += hi - (sum - csum);
+  csum = sum;
+  double h = sqrt(csum - 1 + (frac1 + frac2));
+  hi = -h * h;
+  frac1 += -squareLow(h, -hi);
+  sum = csum + hi;
+  frac2 += hi - (sum - csum);
+  csum = sum;
+  h += (csum - 1 + (frac1 + frac2)) / (2 * h);
+  return h / scale;
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Boxes (src/protocol/boxes.ts centreToCornersInto, src/geometry/boxScores.ts).
+ */
+
+static void centreToCorners(const double *box, double *out) {
+  double x = box[0], y = box[1];
+  double w = fabs(box[2]) / 2, h = fabs(box[3]) / 2;
+  out[0] = clip01(x - w);
+  out[1] = clip01(y - h);
+  out[2] = clip01(x + w);
+  out[3] = clip01(y + h);
+}
+
+static double cornerArea(double x1, double y1, double x2, double y2) { return pyMax(0, x2 - x1) * pyMax(0, y2 - y1); }
+
+static void boxScores(const double *a, const double *b, double *iouOut, double *giouOut) {
+  double inter = cornerArea(pyMax(a[0], b[0]), pyMax(a[1], b[1]), pyMin(a[2], b[2]), pyMin(a[3], b[3]));
+  double uni = cornerArea(a[0], a[1], a[2], a[3]) + cornerArea(b[0], b[1], b[2], b[3]) - inter;
+  double iou = uni <= 0 ? 0 : inter / uni;
+  double enclosing = cornerArea(pyMin(a[0], b[0]), pyMin(a[1], b[1]), pyMax(a[2], b[2]), pyMax(a[3], b[3]));
+  double c = enclosing == 0 ? 1e-12 : enclosing;
+  double flooredUnion = pyMax(1e-12, uni);
+  *iouOut = iou;
+  *giouOut = pyMax(-1, pyMin(1, iou - (c - flooredUnion) / c));
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Trajectory geometry (src/geometry/headingGeometry.ts): headings, lengths, log lengths, and the official
+ * directions where the kernel needs them.
+ */
+
+#define EPS 1e-12
+#define TINY_SEGMENT 1e-9
+#define U_TURN_MARGIN 0.02
+#define NEAR_PARALLEL_ANGLE 2e-3
+enum { ORDINARY = 0, ZERO = 1, TINY = 2 };
+
+typedef struct {
+  const double *xy;
+  long n;
+  double *g[G_COUNT];
+  int hasShort;
+} Geometry;
+
+static double wrapAngle(double h) {
+  if (h > M_PI) return h - 2 * M_PI;
+  if (h <= -M_PI) return h + 2 * M_PI;
+  return h;
+}
+
+static void ensureExactSegment(Geometry *p, long k) {
+  if (p->g[G_SEG_DONE][k] != 0) return;
+  double dx = p->xy[2 * k + 2] - p->xy[2 * k];
+  double dy = p->xy[2 * k + 3] - p->xy[2 * k + 1];
+  double len = pythonHypot(dx, dy);
+  int isShort = len < EPS;
+  p->g[G_SEG_X][k] = isShort ? 0 : dx / len;
+  p->g[G_SEG_Y][k] = isShort ? 0 : dy / len;
+  p->g[G_SEG_DONE][k] = 1;
+}
+
+/* The official direction of point i and its norm, bit for bit (Python's operations in Python's order). */
+static void ensureExactAt(Geometry *p, long i) {
+  if (p->g[G_EXACT_DONE][i] != 0) return;
+  long n = p->n;
+  double tx = 0, ty = 0;
+  if (n > 1) {
+    long k = i == n - 1 ? i - 1 : i;
+    ensureExactSegment(p, k);
+    tx = p->g[G_SEG_X][k];
+    ty = p->g[G_SEG_Y][k];
+    if (i > 0 && i < n - 1) {
+      double outX = tx, outY = ty;
+      ensureExactSegment(p, i - 1);
+      double inX = p->g[G_SEG_X][i - 1], inY = p->g[G_SEG_Y][i - 1];
+      double sx = inX + outX, sy = inY + outY;
+      double norm = pythonHypot(sx, sy);
+      if (norm >= EPS) {
+        tx = sx / norm;
+        ty = sy / norm;
+      } else {
+        tx = inX;
+        ty = inY;
+      }
+    }
+  }
+  p->g[G_EXACT_X][i] = tx;
+  p->g[G_EXACT_Y][i] = ty;
+  p->g[G_EXACT_NORM][i] = tx == 0 && ty == 0 ? 0 : pythonHypot(tx, ty);
+  p->g[G_EXACT_DONE][i] = 1;
+}
+
+static void exactHeading(Geometry *p, long i) {
+  ensureExactAt(p, i);
+  int flat = p->g[G_EXACT_NORM][i] < EPS;
+  p->g[G_HEADING][i] = flat ? 0 : atan2(p->g[G_EXACT_Y][i], p->g[G_EXACT_X][i]);
+  p->g[G_WEIGHT][i] = flat ? 0 : 1;
+}
+
+/* Fill the geometry of the n >= 1 clipped points xy (finite, in [0, 1]). */
+static int computeGeometry(Storage *s, int slot, Geometry *p, const double *xy, long n) {
+  if (!grow((void **)&s->geo[slot], &s->geoCap[slot], (size_t)n * G_COUNT, sizeof(double))) return 0;
+  for (int a = 0; a < G_COUNT; a++) p->g[a] = s->geo[slot] + (size_t)a * n;
+  p->xy = xy;
+  p->n = n;
+  memset(p->g[G_EXACT_DONE], 0, n * sizeof(double));
+  memset(p->g[G_SEG_DONE], 0, n * sizeof(double));
+  double *heading = p->g[G_HEADING], *weight = p->g[G_WEIGHT], *length = p->g[G_LENGTH], *logLength = p->g[G_LOG];
+  double *segHeading = p->g[G_SEG_HEADING], *segKind = p->g[G_SEG_KIND];
+  if (n == 1) {
+    heading[0] = 0;
+    weight[0] = 0;
+    length[0] = 0;
+    logLength[0] = 0;
+    p->hasShort = 1;
+    return 1;
+  }
+  int hasShort = 0;
+  for (long k = 0; k < n - 1; k++) {
+    double dx = xy[2 * k + 2] - xy[2 * k];
+    double dy = xy[2 * k + 3] - xy[2 * k + 1];
+    double len = sqrt(dx * dx + dy * dy);
+    if (len >= TINY_SEGMENT) {
+      segKind[k] = ORDINARY;
+      segHeading[k] = atan2(dy, dx);
+    } else if (dx == 0 && dy == 0) {
+      segKind[k] = ZERO;
+    } else {
+      len = pythonHypot(dx, dy);
+      segKind[k] = TINY;
+    }
+    length[k] = len;
+    int isLong = len > EPS;
+    logLength[k] = isLong ? log(len) : 0;
+    if (!isLong) hasShort = 1;
+  }
+  length[n - 1] = length[n - 2];
+  logLength[n - 1] = logLength[n - 2];
+  p->hasShort = hasShort;
+  for (long i = 0; i < n; i++) {
+    int before = i > 0 ? (int)segKind[i - 1] : ZERO;
+    int after = i < n - 1 ? (int)segKind[i] : ZERO;
+    if (before == TINY || after == TINY) {
+      exactHeading(p, i);
+    } else if (before == ZERO || after == ZERO) {
+      int flat = before == ZERO && after == ZERO;
+      heading[i] = flat ? 0 : segHeading[before == ZERO ? i : i - 1];
+      weight[i] = flat ? 0 : 1;
+    } else {
+      double inHeading = segHeading[i - 1];
+      double turn = wrapAngle(segHeading[i] - inHeading);
+      if (fabs(turn) < M_PI - U_TURN_MARGIN) {
+        heading[i] = wrapAngle(inHeading + turn / 2);
+        weight[i] = 1;
+      } else {
+        exactHeading(p, i);
+      }
+    }
+  }
+  return 1;
+}
+
+/* ln(ℓ + EPS) at every point (a repeated point: ln EPS), for pairs where either length is short. */
+static void fillEpsLogs(Geometry *p) {
+  for (long i = 0; i < p->n; i++) {
+    double len = p->g[G_LENGTH][i];
+    p->g[G_LOG_EPS][i] = len == 0 ? log(EPS) : log(len + EPS);
+  }
+}
+
+/* The official angle of pair (i, j) from the exact directions (0 when either is zero). */
+static double exactAngle(Geometry *p, long i, Geometry *q, long j) {
+  ensureExactAt(p, i);
+  ensureExactAt(q, j);
+  double tn = p->g[G_EXACT_NORM][i], vn = q->g[G_EXACT_NORM][j];
+  if (tn < EPS || vn < EPS) return 0;
+  double cosine = (p->g[G_EXACT_X][i] * q->g[G_EXACT_X][j] + p->g[G_EXACT_Y][i] * q->g[G_EXACT_Y][j]) / (tn * vn);
+  return acos(pyMax(-1, pyMin(1, cosine)));
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * ALAF and the plain discrete Fréchet distance in one pass (src/geometry/alafDistance.ts headingRecurrence,
+ * fillCostRows, fillExactCell, and the recurrence of frechetSimd.ts).
+ */
+
+static double pmin(double a, double b) { return b < a ? b : a; }
+static double pmax(double a, double b) { return a < b ? b : a; }
+
+static int alafDistances(Storage *s, Geometry *p, Geometry *q, double lambdaAngle, double lambdaLength, double *alaf, double *dfd) {
+  long m = p->n, n = q->n;
+  int withEps = p->hasShort || q->hasShort;
+  if (withEps) {
+    fillEpsLogs(p);
+    fillEpsLogs(q);
+  }
+  if (!grow((void **)&s->rows, &s->rowsCap, (size_t)n * 4, sizeof(double))) return 0;
+  double *prev = s->rows, *prev2 = s->rows + n, *cur = s->rows + 2 * n, *cur2 = s->rows + 3 * n;
+  const double *pxy = p->xy, *qxy = q->xy;
+  const double *qHeading = q->g[G_HEADING], *qWeight = q->g[G_WEIGHT], *qLength = q->g[G_LENGTH], *qLog = q->g[G_LOG], *qLogEps = q->g[G_LOG_EPS];
+  const double twoPi = 2 * M_PI, antiparallelAbove = M_PI - NEAR_PARALLEL_ANGLE;
+  for (long i = 0; i < m; i++) {
+    double px = pxy[2 * i], py = pxy[2 * i + 1];
+    double h = p->g[G_HEADING][i], weight = p->g[G_WEIGHT][i];
+    int pLong = p->g[G_LENGTH][i] > EPS;
+    double logLength = p->g[G_LOG][i], logLengthEps = withEps ? p->g[G_LOG_EPS][i] : 0;
+    double left = 0, left2 = 0, diag = 0, diag2 = 0;
+    for (long j = 0; j < n; j++) {
+      double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
+      double d = sqrt(dx * dx + dy * dy);
+      double turn = fabs(h - qHeading[j]);
+      double otherWay = twoPi - turn;
+      double angle = otherWay < turn ? otherWay : turn;
+      int underflow = !(d > 1e-150) && (dx != 0 || dy != 0);
+      if (underflow) d = pythonHypot(dx, dy);
+      if (angle < NEAR_PARALLEL_ANGLE || angle > antiparallelAbove) angle = exactAngle(p, i, q, j);
+      double ratio = logLength - qLog[j];
+      if (withEps && !(pLong && qLength[j] > EPS)) ratio = logLengthEps - qLogEps[j];
+      double cost = d + lambdaAngle * (angle * (weight * qWeight[j])) + lambdaLength * fabs(ratio);
+      double c1, c2;
+      if (i == 0) {
+        c1 = j == 0 ? cost : pmax(left, cost);
+        c2 = j == 0 ? d : pmax(left2, d);
+      } else if (j == 0) {
+        c1 = pmax(prev[0], cost);
+        c2 = pmax(prev2[0], d);
+      } else {
+        c1 = pmax(pmin(pmin(prev[j], diag), left), cost);
+        c2 = pmax(pmin(pmin(prev2[j], diag2), left2), d);
+      }
+      if (i > 0) {
+        diag = prev[j];
+        diag2 = prev2[j];
+      }
+      cur[j] = left = c1;
+      cur2[j] = left2 = c2;
+    }
+    double *t = prev;
+    prev = cur;
+    cur = t;
+    t = prev2;
+    prev2 = cur2;
+    cur2 = t;
+  }
+  *alaf = prev[n - 1];
+  *dfd = prev2[n - 1];
+  return 1;
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * The reward (src/rewards/scoreInto.ts).
+ */
+
+enum { S_SCORE, S_FORMAT, S_TASK, S_IOU, S_GIOU, S_ALAF, S_DFD, S_MODE, S_ERROR, SLOTS };
+
+/* Copy a JavaScript string into text[slot] as UTF-16 with 8 zero units after it; its length, or -1. */
+static long readText(napi_env env, Storage *s, int slot, napi_value value) {
+  size_t length = 0;
+  if (napi_get_value_string_utf16(env, value, NULL, 0, &length) != napi_ok) return -1;
+  if (!grow((void **)&s->text[slot], &s->textCap[slot], length + 9, sizeof(uint16_t))) return -1;
+  size_t copied = 0;
+  if (napi_get_value_string_utf16(env, value, (char16_t *)s->text[slot], length + 1, &copied) != napi_ok || copied != length) return -1;
+  memset(s->text[slot] + length, 0, 8 * sizeof(uint16_t));
+  return (long)length;
+}
+
+/* The reward into out, or 0 (nothing written) to decline. */
+static int score(napi_env env, Storage *s, napi_value response, napi_value groundTruth, double *out) {
+  double lambdaAngle = out[0], lambdaLength = out[1];
+  if (!isfinite(lambdaAngle) || !isfinite(lambdaLength)) return 0;
+  long responseLength = readText(env, s, 0, response);
+  if (responseLength < 0) return 0;
+  double predBox[4], truthBox[4];
+  long predPoints = 0, truthPoints = 0;
+  int pred = readPayload(s, 0, responseLength, BOX | TRAJECTORY, predBox, &predPoints);
+  if (pred == DECLINE) return 0;
+  double slots[SLOTS];
+  slots[S_MODE] = 0;
+  slots[S_ERROR] = 0;
+  slots[S_IOU] = slots[S_GIOU] = slots[S_ALAF] = slots[S_DFD] = NAN;
+  slots[S_TASK] = 0;
+  double formatScore = pred != ABSENT && hasThinkPair(s->text[0], responseLength) ? 1 : 0;
+  if (pred != ABSENT) {
+    long truthLength = readText(env, s, 1, groundTruth);
+    if (truthLength < 0) return 0;
+    int truth = readPayload(s, 1, truthLength, pred, truthBox, &truthPoints);
+    if (truth == DECLINE) return 0;
+    if (pred == BOX && truth == BOX) {
+      double corners[8];
+      centreToCorners(predBox, corners);
+      centreToCorners(truthBox, corners + 4);
+      slots[S_MODE] = 1;
+      boxScores(corners, corners + 4, &slots[S_IOU], &slots[S_GIOU]);
+      slots[S_TASK] = (slots[S_GIOU] + 1) / 2;
+    } else if (pred == TRAJECTORY && truth == TRAJECTORY) {
+      double denominator = M_SQRT2 + lambdaAngle * M_PI + lambdaLength * M_LN10;
+      if (denominator == 0) return 0;
+      double *q = s->xy[0], *p = s->xy[1];
+      for (long k = 0; k < 2 * predPoints; k++) q[k] = clip01(q[k]);
+      for (long k = 0; k < 2 * truthPoints; k++) p[k] = clip01(p[k]);
+      Geometry gp, gq;
+      if (!computeGeometry(s, 1, &gp, p, truthPoints) || !computeGeometry(s, 0, &gq, q, predPoints)) return 0;
+      double alaf, dfd;
+      if (!alafDistances(s, &gp, &gq, lambdaAngle, lambdaLength, &alaf, &dfd)) return 0;
+      double normalised = pyMin(1, alaf / denominator);
+      slots[S_MODE] = 2;
+      slots[S_ALAF] = normalised;
+      slots[S_DFD] = dfd / M_SQRT2;
+      slots[S_TASK] = 1 - normalised;
+    }
+  }
+  slots[S_FORMAT] = formatScore;
+  slots[S_SCORE] = 0.9 * slots[S_TASK] + 0.1 * formatScore;
+  memcpy(out, slots, sizeof slots);
+  return 1;
+}
+
+static napi_value Score(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_value result;
+  int done = 0;
+  Storage *s = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 3 && napi_get_instance_data(env, (void **)&s) == napi_ok &&
+      s != NULL) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void *data = NULL;
+    if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) == napi_ok && type == napi_float64_array && length >= SLOTS) {
+      done = score(env, s, argv[0], argv[1], (double *)data);
+    }
+  }
+  napi_get_boolean(env, done, &result);
+  return result;
+}
+
+static void freeStorage(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Storage *s = data;
+  for (int k = 0; k < 2; k++) {
+    free(s->text[k]);
+    free(s->xy[k]);
+    free(s->geo[k]);
+  }
+  free(s->rows);
+  free(s);
+}
+
+NAPI_MODULE_INIT() {
+  Storage *s = calloc(1, sizeof(Storage));
+  if (s == NULL || napi_set_instance_data(env, s, freeStorage, NULL) != napi_ok) return NULL;
+  napi_value fn;
+  if (napi_create_function(env, "score", NAPI_AUTO_LENGTH, Score, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "score", fn) != napi_ok) return NULL;
+  return exports;
+}
