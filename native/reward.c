@@ -39,8 +39,10 @@ typedef struct {
   /* per-point geometry of P (index 0, the ground truth) and Q (1) */
   double *geo[2];
   size_t geoCap[2];
-  double *rows; /* the rolling rows of both recurrences */
+  double *rows; /* the rolling rows of both recurrences, and a row of costs and distances */
   size_t rowsCap;
+  long *exactCells; /* cells of a row that need the official arithmetic */
+  size_t exactCap;
 } Storage;
 
 /* The per-point arrays inside geo[s]: each `cap` doubles long. */
@@ -143,15 +145,45 @@ static int closesOutputBlock(const uint16_t *u, long i, long n) {
   return u[i + 8] == '>';
 }
 
+#ifdef __SSE2__
+/* Masks keeping the first `count` units (0..8) of eight, for the digits of a fraction. */
+static const uint16_t PREFIX_UNITS[9][8] = {
+    {0, 0, 0, 0, 0, 0, 0, 0},
+    {0xffff, 0, 0, 0, 0, 0, 0, 0},
+    {0xffff, 0xffff, 0, 0, 0, 0, 0, 0},
+    {0xffff, 0xffff, 0xffff, 0, 0, 0, 0, 0},
+    {0xffff, 0xffff, 0xffff, 0xffff, 0, 0, 0, 0},
+    {0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0, 0, 0},
+    {0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0, 0},
+    {0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0},
+    {0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff, 0xffff},
+};
+
+/* The run of digits starting at u (at most 8 looked at): its length (8 meaning 8 or more), and in *scaled its
+ * value padded with zeros to 8 digits (d0 d1 … d(count−1) 0 … 0). No branch depends on the number of digits,
+ * whose varying count would otherwise cost a mispredicted loop exit per number. */
+static int digitRun8(const uint16_t *u, uint32_t *scaled) {
+  const __m128i digits = _mm_sub_epi16(_mm_loadu_si128((const __m128i *)u), _mm_set1_epi16('0'));
+  const __m128i isDigit = _mm_cmpeq_epi16(_mm_subs_epu16(digits, _mm_set1_epi16(9)), _mm_setzero_si128());
+  const unsigned mask = (unsigned)_mm_movemask_epi8(isDigit);
+  const int count = mask == 0xffff ? 8 : __builtin_ctz(~mask) / 2;
+  const __m128i kept = _mm_and_si128(digits, _mm_loadu_si128((const __m128i *)PREFIX_UNITS[count]));
+  const __m128i pairs = _mm_madd_epi16(kept, _mm_setr_epi16(10, 1, 10, 1, 10, 1, 10, 1));
+  const __m128i quads = _mm_madd_epi16(_mm_packs_epi32(pairs, pairs), _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
+  *scaled = (uint32_t)_mm_cvtsi128_si32(quads) * 10000u + (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(quads, 4));
+  return count;
+}
+#endif
+
 /* One number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most 15 digits at u[*at]: its value into *value and the
- * index after it into *at; 0 when it is not one. */
+ * index after it into *at; 0 when it is not one. The value is the TypeScript reader's: the digits as an exact
+ * integer over a power of ten, one correctly rounded division (what Python's float() gives). */
 static int scanNumber(const uint16_t *u, long *at, double *value) {
   long i = *at;
   uint16_t c = u[i];
   int negative = c == '-';
   if (negative) c = u[++i];
   if (c < '0' || c > '9') return 0;
-  /* the digits as an integer (exact below 10^15, so the same double as the TypeScript reader's sums) */
   uint64_t mantissa = (uint64_t)(c - '0');
   int digits = 1;
   c = u[++i];
@@ -165,6 +197,23 @@ static int scanNumber(const uint16_t *u, long *at, double *value) {
   double v;
   if (c == '.') {
     int fraction = 0;
+#ifdef __SSE2__
+    uint32_t scaled;
+    int count = digitRun8(u + i + 1, &scaled);
+    if (count < 8 && digits <= 7) {
+      /* (mantissa·10^8 + scaled) / 10^8 is the same rational number as (mantissa·10^count + digits) /
+       * 10^count, with an exact numerator (below 2^53 for at most 7 whole digits): the same rounded double. */
+      if (count == 0) return 0;
+      i += 1 + count;
+      c = u[i];
+      v = (double)(mantissa * 100000000u + scaled) / 1e8;
+      if (negative) v = -v;
+      if (c == 'e' || c == 'E') return 0;
+      *value = v;
+      *at = i;
+      return 1;
+    }
+#endif
     c = u[++i];
     while (c >= '0' && c <= '9' && digits + fraction < 19) {
       mantissa = mantissa * 10 + (uint64_t)(c - '0');
@@ -265,7 +314,8 @@ static long scanBox(const uint16_t *u, long start, double *box) {
 enum { ABSENT = 0, BOX = 1, TRAJECTORY = 2, DECLINE = 3 };
 
 /* The payload of the first `<output>` block of text `slot`, read only in the shapes `wanted` allows (a bit
- * set of BOX and TRAJECTORY; a payload that cannot be one is absent, as OutputPayload.read does). */
+ * set of BOX and TRAJECTORY; a payload that cannot be one is absent, as OutputPayload.read does). An opening
+ * tag without a closing tag after it (an answer cut off by the token limit) is no block: absent. */
 static int readPayload(Storage *s, int slot, long n, int wanted, double *box, long *points) {
   const uint16_t *t = s->text[slot];
   long at = findTagEnd(t, n, 0, "output", 0);
@@ -274,14 +324,15 @@ static int readPayload(Storage *s, int slot, long n, int wanted, double *box, lo
   uint16_t token = at < n ? t[at] : 0;
   if (token == '{' && (wanted & BOX)) {
     long after = scanBox(t, at, box);
-    return after >= 0 && closesOutputBlock(t, after, n) ? BOX : DECLINE;
-  }
-  if (token == '[' && (wanted & TRAJECTORY)) {
+    if (after >= 0 && closesOutputBlock(t, after, n)) return BOX;
+  } else if (token == '[' && (wanted & TRAJECTORY)) {
     long after = scanPairs(s, slot, t, at, points);
-    return after >= 0 && closesOutputBlock(t, after, n) ? TRAJECTORY : DECLINE;
+    if (after >= 0 && closesOutputBlock(t, after, n)) return TRAJECTORY;
+  } else if (wanted != (BOX | TRAJECTORY)) {
+    return ABSENT; /* the ground truth, where it cannot have the prediction's shape */
   }
-  /* the prediction (both shapes wanted) may hold another payload: the TypeScript readers decide */
-  return wanted == (BOX | TRAJECTORY) ? DECLINE : ABSENT;
+  /* Another payload (the TypeScript readers decide), unless no block closes. */
+  return findTagEnd(t, n, at, "output", 1) < 0 ? ABSENT : DECLINE;
 }
 
 /* ---------------------------------------------------------------------------------------------------------
@@ -531,46 +582,66 @@ static int alafDistances(Storage *s, Geometry *p, Geometry *q, double lambdaAngl
     fillEpsLogs(p);
     fillEpsLogs(q);
   }
-  if (!grow((void **)&s->rows, &s->rowsCap, (size_t)n * 4, sizeof(double))) return 0;
+  if (!grow((void **)&s->rows, &s->rowsCap, (size_t)n * 6, sizeof(double))) return 0;
+  if (!grow((void **)&s->exactCells, &s->exactCap, (size_t)n, sizeof(long))) return 0;
   double *prev = s->rows, *prev2 = s->rows + n, *cur = s->rows + 2 * n, *cur2 = s->rows + 3 * n;
+  double *cost = s->rows + 4 * n, *dist = s->rows + 5 * n;
+  long *exact = s->exactCells;
   const double *pxy = p->xy, *qxy = q->xy;
   const double *qHeading = q->g[G_HEADING], *qWeight = q->g[G_WEIGHT], *qLength = q->g[G_LENGTH], *qLog = q->g[G_LOG], *qLogEps = q->g[G_LOG_EPS];
   const double twoPi = 2 * M_PI, antiparallelAbove = M_PI - NEAR_PARALLEL_ANGLE;
   for (long i = 0; i < m; i++) {
-    double px = pxy[2 * i], py = pxy[2 * i + 1];
-    double h = p->g[G_HEADING][i], weight = p->g[G_WEIGHT][i];
-    int pLong = p->g[G_LENGTH][i] > EPS;
-    double logLength = p->g[G_LOG][i], logLengthEps = withEps ? p->g[G_LOG_EPS][i] : 0;
-    double left = 0, left2 = 0, diag = 0, diag2 = 0;
+    const double px = pxy[2 * i], py = pxy[2 * i + 1];
+    const double h = p->g[G_HEADING][i], weight = p->g[G_WEIGHT][i];
+    const int pLong = p->g[G_LENGTH][i] > EPS;
+    const double logLength = p->g[G_LOG][i], logLengthEps = withEps ? p->g[G_LOG_EPS][i] : 0;
+    /* The row's costs, with the heading difference as the angle; the cells that need the official arithmetic
+     * (an angle near 0 or π where it counts, a distance that underflows) are listed and redone below, so that
+     * this loop makes no call. */
+    long exactCount = 0;
     for (long j = 0; j < n; j++) {
-      double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
+      const double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
+      const double d = sqrt(dx * dx + dy * dy);
+      const double turn = fabs(h - qHeading[j]);
+      const double otherWay = twoPi - turn;
+      const double angle = otherWay < turn ? otherWay : turn;
+      const double weights = weight * qWeight[j];
+      /* a zero direction (weight 0) makes the angle term 0 whatever the angle: no exact angle needed */
+      if ((weights != 0 && (angle < NEAR_PARALLEL_ANGLE || angle > antiparallelAbove)) || (!(d > 1e-150) && (dx != 0 || dy != 0))) {
+        exact[exactCount++] = j;
+      }
+      double ratio = logLength - qLog[j];
+      if (withEps && !(pLong && qLength[j] > EPS)) ratio = logLengthEps - qLogEps[j];
+      cost[j] = d + lambdaAngle * (angle * weights) + lambdaLength * fabs(ratio);
+      dist[j] = d;
+    }
+    for (long e = 0; e < exactCount; e++) {
+      const long j = exact[e];
+      const double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
       double d = sqrt(dx * dx + dy * dy);
-      double turn = fabs(h - qHeading[j]);
-      double otherWay = twoPi - turn;
+      if (!(d > 1e-150) && (dx != 0 || dy != 0)) d = pythonHypot(dx, dy); /* underflow: the exact hypot */
+      const double turn = fabs(h - qHeading[j]);
+      const double otherWay = twoPi - turn;
       double angle = otherWay < turn ? otherWay : turn;
-      int underflow = !(d > 1e-150) && (dx != 0 || dy != 0);
-      if (underflow) d = pythonHypot(dx, dy);
       if (angle < NEAR_PARALLEL_ANGLE || angle > antiparallelAbove) angle = exactAngle(p, i, q, j);
       double ratio = logLength - qLog[j];
       if (withEps && !(pLong && qLength[j] > EPS)) ratio = logLengthEps - qLogEps[j];
-      double cost = d + lambdaAngle * (angle * (weight * qWeight[j])) + lambdaLength * fabs(ratio);
-      double c1, c2;
-      if (i == 0) {
-        c1 = j == 0 ? cost : pmax(left, cost);
-        c2 = j == 0 ? d : pmax(left2, d);
-      } else if (j == 0) {
-        c1 = pmax(prev[0], cost);
-        c2 = pmax(prev2[0], d);
-      } else {
-        c1 = pmax(pmin(pmin(prev[j], diag), left), cost);
-        c2 = pmax(pmin(pmin(prev2[j], diag2), left2), d);
+      cost[j] = d + lambdaAngle * (angle * (weight * qWeight[j])) + lambdaLength * fabs(ratio);
+      dist[j] = d;
+    }
+    /* Both recurrences along the row: C(i, j) = max(min(C(i−1, j), C(i−1, j−1), C(i, j−1)), cost(i, j)). */
+    if (i == 0) {
+      double left = cur[0] = cost[0], left2 = cur2[0] = dist[0];
+      for (long j = 1; j < n; j++) {
+        cur[j] = left = pmax(left, cost[j]);
+        cur2[j] = left2 = pmax(left2, dist[j]);
       }
-      if (i > 0) {
-        diag = prev[j];
-        diag2 = prev2[j];
+    } else {
+      double left = cur[0] = pmax(prev[0], cost[0]), left2 = cur2[0] = pmax(prev2[0], dist[0]);
+      for (long j = 1; j < n; j++) {
+        cur[j] = left = pmax(pmin(pmin(prev[j], prev[j - 1]), left), cost[j]);
+        cur2[j] = left2 = pmax(pmin(pmin(prev2[j], prev2[j - 1]), left2), dist[j]);
       }
-      cur[j] = left = c1;
-      cur2[j] = left2 = c2;
     }
     double *t = prev;
     prev = cur;
@@ -681,6 +752,7 @@ static void freeStorage(napi_env env, void *data, void *hint) {
     free(s->geo[k]);
   }
   free(s->rows);
+  free(s->exactCells);
   free(s);
 }
 

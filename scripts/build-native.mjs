@@ -6,7 +6,7 @@
  * Skipped when the addon is newer than its source. Part of `npm run build`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +18,7 @@ const include = headers.find((dir) => existsSync(join(dir, 'node_api.h')));
 const compiler = process.env.CC || 'cc';
 
 function skip(why) {
+  rmSync(target, { force: true }); // an addon older than its source is not loaded
   console.warn(`vla-r1: the C reward is not built (${why}); rewards are scored in TypeScript, with the same values.`);
   process.exit(0);
 }
@@ -28,8 +29,14 @@ if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) skip(`
 mkdirSync(dirname(target), { recursive: true });
 // -ffp-contract=off: no fused multiply-adds, so every operation rounds as in the TypeScript reward and Python.
 const flags = ['-O2', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-math-errno', '-Wall', '-Wextra'];
+// The addon's napi_* symbols come from the node process that loads it.
+if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
 const run = spawnSync(compiler, [...flags, '-I', include, source, '-o', target, '-lm'], { stdio: 'inherit' });
 if (run.status !== 0) {
-  console.error(`vla-r1: compiling ${source} failed (exit ${run.status}).`);
-  process.exit(1);
+  // In CI a C reward that does not compile is an error; elsewhere the TypeScript reward takes over.
+  if (process.env.CI === 'true') {
+    console.error(`vla-r1: compiling ${source} failed (exit ${run.status}).`);
+    process.exit(1);
+  }
+  skip(`${compiler} failed on ${source}, exit ${run.status}`);
 }
