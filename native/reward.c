@@ -14,8 +14,9 @@
  * official Python code's own), where JavaScript has V8's ports: the two may differ in the last bit, which the
  * tests bound (1e-12 on every score).
  *
- * JavaScript: `score(response, groundTruth, out)`, with the weights λθ, λr in out[0], out[1] on entry; on true,
- * `out` holds the nine slots of `RewardSlot` (score, format, task, iou, giou, alaf, dfd, mode, error).
+ * JavaScript: `score(response, groundTruth)`, with the weights λθ, λr in slots[0], slots[1] on entry, where
+ * `slots` is the addon's ArrayBuffer of nine doubles; on true, it holds the nine slots of `RewardSlot` (score,
+ * format, task, iou, giou, alaf, dfd, mode, error).
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -43,6 +44,8 @@ typedef struct {
   size_t rowsCap;
   long *exactCells; /* cells of a row that need the official arithmetic */
   size_t exactCap;
+  double *slots; /* the `slots` ArrayBuffer shared with JavaScript: the weights in, the reward out */
+  napi_ref slotsRef;
 } Storage;
 
 /* The per-point arrays inside geo[s]: each `cap` doubles long. */
@@ -72,7 +75,7 @@ static int isPythonSpace(uint16_t c) {
 
 /* Python's IGNORECASE match of one letter of the tags: the ASCII cases, and the non-ASCII characters whose
  * simple case mapping is that letter (İ and ı for i, the KELVIN SIGN for k). */
-static int letterIs(uint16_t c, char lower) {
+static inline __attribute__((always_inline)) int letterIs(uint16_t c, char lower) {
   if ((c | 0x20) == (uint16_t)lower && c < 0x80) return 1;
   if (lower == 'i') return c == 0x130 || c == 0x131;
   if (lower == 'k') return c == 0x212a;
@@ -99,9 +102,10 @@ static long findOpenBracket(const uint16_t *t, long from, long n) {
 #endif
 }
 
-/* End of the first `<` + letters + `>` (letters in any case) at or after `from`, or -1. */
-static long findTagEnd(const uint16_t *t, long n, long from, const char *letters, int closing) {
-  long len = (long)strlen(letters);
+/* End of the first `<` + letters + `>` (letters in any case) at or after `from`, or -1. Inlined where it is
+ * called with literal letters, so that their length and comparisons are constants. */
+static inline __attribute__((always_inline)) long findTagEnd(const uint16_t *t, long n, long from, const char *letters, int closing) {
+  const long len = (long)__builtin_strlen(letters);
   long tagLen = len + 2 + (closing ? 1 : 0);
   for (long at = findOpenBracket(t, from, n); at + tagLen <= n; at = findOpenBracket(t, at + 1, n)) {
     long k = at + 1;
@@ -264,15 +268,16 @@ static long scanPairs(Storage *s, int slot, const uint16_t *u, long start, long 
 
 /* Which box key the units u[at, at + length) spell: 0 x, 1 y, 2 width, 3 height, or -1. */
 static int boxKeySlot(const uint16_t *u, long at, long length) {
-  static const char *keys[4] = {"x", "y", "width", "height"};
-  for (int slot = 0; slot < 4; slot++) {
-    long len = (long)strlen(keys[slot]);
-    if (len != length) continue;
-    long q = 0;
-    while (q < len && u[at + q] == (uint16_t)keys[slot][q]) q++;
-    if (q == len) return slot;
+  switch (length) {
+    case 1:
+      return u[at] == 'x' ? 0 : u[at] == 'y' ? 1 : -1;
+    case 5:
+      return u[at] == 'w' && u[at + 1] == 'i' && u[at + 2] == 'd' && u[at + 3] == 't' && u[at + 4] == 'h' ? 2 : -1;
+    case 6:
+      return u[at] == 'h' && u[at + 1] == 'e' && u[at + 2] == 'i' && u[at + 3] == 'g' && u[at + 4] == 'h' && u[at + 5] == 't' ? 3 : -1;
+    default:
+      return -1;
   }
-  return -1;
 }
 
 /* A JSON object of plain keys and fast-form numbers, with the four box keys, at u[start]: the values into
@@ -663,10 +668,18 @@ enum { S_SCORE, S_FORMAT, S_TASK, S_IOU, S_GIOU, S_ALAF, S_DFD, S_MODE, S_ERROR,
 
 /* Copy a JavaScript string into text[slot] as UTF-16 with 8 zero units after it; its length, or -1. */
 static long readText(napi_env env, Storage *s, int slot, napi_value value) {
+  size_t copied = 0;
+  /* One call when the buffer holds the string (it copies at most capacity − 9 units here); else ask the length. */
+  if (s->textCap[slot] > 9) {
+    if (napi_get_value_string_utf16(env, value, (char16_t *)s->text[slot], s->textCap[slot] - 8, &copied) != napi_ok) return -1;
+    if (copied < s->textCap[slot] - 9) {
+      memset(s->text[slot] + copied, 0, 8 * sizeof(uint16_t));
+      return (long)copied;
+    }
+  }
   size_t length = 0;
   if (napi_get_value_string_utf16(env, value, NULL, 0, &length) != napi_ok) return -1;
-  if (!grow((void **)&s->text[slot], &s->textCap[slot], length + 9, sizeof(uint16_t))) return -1;
-  size_t copied = 0;
+  if (!grow((void **)&s->text[slot], &s->textCap[slot], length + 10, sizeof(uint16_t))) return -1;
   if (napi_get_value_string_utf16(env, value, (char16_t *)s->text[slot], length + 1, &copied) != napi_ok || copied != length) return -1;
   memset(s->text[slot] + length, 0, 8 * sizeof(uint16_t));
   return (long)length;
@@ -724,19 +737,14 @@ static int score(napi_env env, Storage *s, napi_value response, napi_value groun
 }
 
 static napi_value Score(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_value result;
   int done = 0;
   Storage *s = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 3 && napi_get_instance_data(env, (void **)&s) == napi_ok &&
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == 2 && napi_get_instance_data(env, (void **)&s) == napi_ok &&
       s != NULL) {
-    napi_typedarray_type type;
-    size_t length = 0;
-    void *data = NULL;
-    if (napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL) == napi_ok && type == napi_float64_array && length >= SLOTS) {
-      done = score(env, s, argv[0], argv[1], (double *)data);
-    }
+    done = score(env, s, argv[0], argv[1], s->slots);
   }
   napi_get_boolean(env, done, &result);
   return result;
@@ -759,8 +767,13 @@ static void freeStorage(napi_env env, void *data, void *hint) {
 NAPI_MODULE_INIT() {
   Storage *s = calloc(1, sizeof(Storage));
   if (s == NULL || napi_set_instance_data(env, s, freeStorage, NULL) != napi_ok) return NULL;
-  napi_value fn;
+  napi_value fn, slots;
   if (napi_create_function(env, "score", NAPI_AUTO_LENGTH, Score, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "score", fn) != napi_ok) return NULL;
+  /* The slots live in an ArrayBuffer that JavaScript reads as a Float64Array (its memory does not move), so a
+   * call passes no array; the reference keeps it for the life of the environment. */
+  if (napi_create_arraybuffer(env, SLOTS * sizeof(double), (void **)&s->slots, &slots) != napi_ok) return NULL;
+  if (napi_create_reference(env, slots, 1, &s->slotsRef) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "slots", slots) != napi_ok) return NULL;
   return exports;
 }

@@ -38,13 +38,13 @@ describe('build-native', () => {
   it.runIf(compilerThere)('compiles an addon that scores, and leaves it alone while it is newer than its source', () => {
     expect(build().status).toBe(0);
     expect(existsSync(target)).toBe(true);
-    const addon = createRequire(import.meta.url)(target) as { score(r: string, g: string, out: Float64Array): boolean };
-    const out = new Float64Array(9);
-    out[0] = 0.25;
-    out[1] = 0.1;
+    const addon = createRequire(import.meta.url)(target) as { score(r: string, g: string): boolean; slots: ArrayBuffer };
+    const slots = new Float64Array(addon.slots);
+    slots[0] = 0.25;
+    slots[1] = 0.1;
     const answer = '<think>a</think><output>{"x": 0.5, "y": 0.5, "width": 0.2, "height": 0.2}</output>';
-    expect(addon.score(answer, answer, out)).toBe(true);
-    expect(out[0]).toBe(1);
+    expect(addon.score(answer, answer)).toBe(true);
+    expect(slots[0]).toBe(1);
     const built = statSync(target).mtimeMs;
     expect(build().status).toBe(0);
     expect(statSync(target).mtimeMs).toBe(built);

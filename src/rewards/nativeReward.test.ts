@@ -164,7 +164,7 @@ describe.runIf(nativeRewardAvailable())('the C reward against the TypeScript rew
     for (const [p, g, la = 0.25, lr = 0.1] of declined) {
       const out = new Float64Array(REWARD_SLOTS).fill(-7);
       expect(nativeScoreInto(p, g, out, la, lr), p).toBe(false);
-      expect([...out.subarray(2)], p).toEqual(new Array(REWARD_SLOTS - 2).fill(-7));
+      expect([...out], p).toEqual(new Array(REWARD_SLOTS).fill(-7));
       // scoreInto still scores them (in TypeScript).
       expectSameSlots(scoreInto(p, g, new Float64Array(REWARD_SLOTS), la, lr), scoreIntoTypeScript(p, g, new Float64Array(REWARD_SLOTS), la, lr), p);
     }
@@ -195,6 +195,19 @@ describe.runIf(nativeRewardAvailable())('the C reward against the TypeScript rew
     expect(nativeScoreInto(gt, gt, new Float64Array(REWARD_SLOTS), 0.25, 0.1)).toBe(false);
     expect(useNativeReward(true)).toBe(true);
     expect(nativeScoreInto(gt, gt, new Float64Array(REWARD_SLOTS), 0.25, 0.1)).toBe(true);
+  });
+
+  it('reads texts of every length across its buffer sizes (a string that just fits, or just does not)', () => {
+    const gt = answer('[[0.1, 0.2], [0.3, 0.4]]');
+    for (let length = 0; length < 600; length++) {
+      const response = answer('[[0.1, 0.25], [0.3, 0.45]]', `<think>${'x'.repeat(length)}</think>`);
+      const { native, typeScript } = both(response, gt);
+      expect(native).toBeDefined();
+      expectSameSlots(native!, typeScript, `length ${length}`);
+      // a text cut at every length: the output block then is missing or incomplete
+      const cut = both(response.slice(0, length), gt);
+      if (cut.native !== undefined) expectSameSlots(cut.native, cut.typeScript, `cut at ${length}`);
+    }
   });
 
   it('scores long trajectories and long texts (buffers grow)', () => {

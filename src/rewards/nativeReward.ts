@@ -14,9 +14,14 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 interface RewardAddon {
-  /** The reward into `out` (λθ, λr in out[0], out[1] on entry); false, with `out` untouched, to decline. */
-  score(response: string, groundTruth: string, out: Float64Array): boolean;
+  /** The reward into {@link RewardAddon.slots} (λθ, λr in its first two doubles on entry); false to decline. */
+  score(response: string, groundTruth: string): boolean;
+  /** Nine doubles shared with the C code: the weights in, the reward's slots (as `RewardSlot`) out. */
+  slots: ArrayBuffer;
 }
+
+/** The slots the C code writes (`RewardSlot` of scoreInto.ts, which imports this module). */
+const SLOTS = 9;
 
 /**
  * Where the build puts the addon, from this module in `dist/src/rewards/` (the compiled package) or in
@@ -39,7 +44,9 @@ function loadAddon(): RewardAddon | undefined {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as Partial<RewardAddon>;
-    if (typeof addon.score !== 'function') throw new Error('no score function');
+    if (typeof addon.score !== 'function' || !(addon.slots instanceof ArrayBuffer) || addon.slots.byteLength !== 8 * SLOTS) {
+      throw new Error('not the addon of this version (rebuild: npm run build)');
+    }
     return addon as RewardAddon;
   } catch (error: unknown) {
     status = `cannot be loaded: ${error instanceof Error ? error.message : String(error)}`;
@@ -50,6 +57,7 @@ function loadAddon(): RewardAddon | undefined {
 const addon = loadAddon();
 /** The addon, while it is switched on ({@link useNativeReward}). */
 let active = addon;
+const slots = new Float64Array(addon?.slots ?? new ArrayBuffer(8 * SLOTS));
 
 /**
  * Whether the C reward is loaded; see {@link nativeRewardStatus} for why not.
@@ -86,7 +94,7 @@ export function nativeRewardStatus(): string {
 
 /**
  * Score a pair in C into `out` (the slots of `RewardSlot`, as `scoreInto` writes them) when the addon is
- * in use and takes the pair; false (and `out` left as it was, but for slots 0 and 1) when it declines.
+ * in use and takes the pair; false (and `out` left as it was) when it declines.
  *
  * @example
  * const out = new Float64Array(REWARD_SLOTS);
@@ -95,7 +103,9 @@ export function nativeRewardStatus(): string {
  */
 export function nativeScoreInto(response: string, groundTruth: string, out: Float64Array, lambdaAngle: number, lambdaLength: number): boolean {
   if (active === undefined) return false;
-  out[0] = lambdaAngle;
-  out[1] = lambdaLength;
-  return active.score(response, groundTruth, out);
+  slots[0] = lambdaAngle;
+  slots[1] = lambdaLength;
+  if (!active.score(response, groundTruth)) return false;
+  for (let k = 0; k < SLOTS; k++) out[k] = slots[k]!;
+  return true;
 }
