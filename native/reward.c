@@ -24,7 +24,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
+/* SSE2 (every x86-64) reads eight text units and computes two cells at a time; elsewhere, or with
+ * -DVLA_R1_NO_SIMD, the same operations run one at a time. */
+#if defined(__SSE2__) && !defined(VLA_R1_NO_SIMD)
+#define USE_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -86,7 +89,7 @@ static inline __attribute__((always_inline)) int letterIs(uint16_t c, char lower
  * end keep the last loads in the buffer). Tag searches spend their time here, over the reasoning text. */
 static long findOpenBracket(const uint16_t *t, long from, long n) {
   long at = from;
-#ifdef __SSE2__
+#ifdef USE_SSE2
   const __m128i bracket = _mm_set1_epi16('<');
   for (; at < n; at += 8) {
     int mask = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(t + at)), bracket));
@@ -149,7 +152,7 @@ static int closesOutputBlock(const uint16_t *u, long i, long n) {
   return u[i + 8] == '>';
 }
 
-#ifdef __SSE2__
+#ifdef USE_SSE2
 /* Masks keeping the first `count` units (0..8) of eight, for the digits of a fraction. */
 static const uint16_t PREFIX_UNITS[9][8] = {
     {0, 0, 0, 0, 0, 0, 0, 0},
@@ -201,7 +204,7 @@ static int scanNumber(const uint16_t *u, long *at, double *value) {
   double v;
   if (c == '.') {
     int fraction = 0;
-#ifdef __SSE2__
+#ifdef USE_SSE2
     uint32_t scaled;
     int count = digitRun8(u + i + 1, &scaled);
     if (count < 8 && digits <= 7) {
@@ -577,20 +580,39 @@ static double exactAngle(Geometry *p, long i, Geometry *q, long j) {
  * fillCostRows, fillExactCell, and the recurrence of frechetSimd.ts).
  */
 
+#ifndef USE_SSE2
 static double pmin(double a, double b) { return b < a ? b : a; }
 static double pmax(double a, double b) { return a < b ? b : a; }
+#endif
+
+/* The cost and distance of pair (i, j) with the official arithmetic where the fast one is not exact enough: the
+ * exact hypot where the distance underflows, the official acos where the angle is near 0 or π. */
+static void exactCell(Geometry *p, long i, Geometry *q, long j, double lambdaAngle, double lambdaLength, int withEps, double *cell) {
+  const double dx = p->xy[2 * i] - q->xy[2 * j], dy = p->xy[2 * i + 1] - q->xy[2 * j + 1];
+  double d = sqrt(dx * dx + dy * dy);
+  if (!(d > 1e-150) && (dx != 0 || dy != 0)) d = pythonHypot(dx, dy);
+  const double turn = fabs(p->g[G_HEADING][i] - q->g[G_HEADING][j]);
+  const double otherWay = 2 * M_PI - turn;
+  double angle = otherWay < turn ? otherWay : turn;
+  if (angle < NEAR_PARALLEL_ANGLE || angle > M_PI - NEAR_PARALLEL_ANGLE) angle = exactAngle(p, i, q, j);
+  double ratio = p->g[G_LOG][i] - q->g[G_LOG][j];
+  if (withEps && !(p->g[G_LENGTH][i] > EPS && q->g[G_LENGTH][j] > EPS)) ratio = p->g[G_LOG_EPS][i] - q->g[G_LOG_EPS][j];
+  cell[0] = d + lambdaAngle * (angle * (p->g[G_WEIGHT][i] * q->g[G_WEIGHT][j])) + lambdaLength * fabs(ratio);
+  cell[1] = d;
+}
 
 static int alafDistances(Storage *s, Geometry *p, Geometry *q, double lambdaAngle, double lambdaLength, double *alaf, double *dfd) {
-  long m = p->n, n = q->n;
-  int withEps = p->hasShort || q->hasShort;
+  const long m = p->n, n = q->n;
+  const int withEps = p->hasShort || q->hasShort;
   if (withEps) {
     fillEpsLogs(p);
     fillEpsLogs(q);
   }
   if (!grow((void **)&s->rows, &s->rowsCap, (size_t)n * 6, sizeof(double))) return 0;
   if (!grow((void **)&s->exactCells, &s->exactCap, (size_t)n, sizeof(long))) return 0;
-  double *prev = s->rows, *prev2 = s->rows + n, *cur = s->rows + 2 * n, *cur2 = s->rows + 3 * n;
-  double *cost = s->rows + 4 * n, *dist = s->rows + 5 * n;
+  /* Interleaved (ALAF, plain) pairs: the previous and current rows of both recurrences, and the row's (cost,
+   * distance) cells. */
+  double *prev = s->rows, *cur = s->rows + 2 * n, *cells = s->rows + 4 * n;
   long *exact = s->exactCells;
   const double *pxy = p->xy, *qxy = q->xy;
   const double *qHeading = q->g[G_HEADING], *qWeight = q->g[G_WEIGHT], *qLength = q->g[G_LENGTH], *qLog = q->g[G_LOG], *qLogEps = q->g[G_LOG_EPS];
@@ -600,63 +622,101 @@ static int alafDistances(Storage *s, Geometry *p, Geometry *q, double lambdaAngl
     const double h = p->g[G_HEADING][i], weight = p->g[G_WEIGHT][i];
     const int pLong = p->g[G_LENGTH][i] > EPS;
     const double logLength = p->g[G_LOG][i], logLengthEps = withEps ? p->g[G_LOG_EPS][i] : 0;
-    /* The row's costs, with the heading difference as the angle; the cells that need the official arithmetic
-     * (an angle near 0 or π where it counts, a distance that underflows) are listed and redone below, so that
-     * this loop makes no call. */
+    /* The row's cells, with the heading difference as the angle; the cells that need the official arithmetic
+     * (an angle near 0 or π where it counts, a distance that underflows) are listed and redone after. A zero
+     * direction (weight 0) makes the angle term 0 whatever the angle: no exact angle is needed there. */
     long exactCount = 0;
-    for (long j = 0; j < n; j++) {
+    long j = 0;
+#ifdef USE_SSE2
+    {
+      /* Two cells at a time: the same operations in the same order, lane by lane. */
+      const __m128d vpx = _mm_set1_pd(px), vpy = _mm_set1_pd(py), vh = _mm_set1_pd(h), vWeight = _mm_set1_pd(weight);
+      const __m128d vLog = _mm_set1_pd(logLength), vLogEps = _mm_set1_pd(logLengthEps);
+      const __m128d vAngle = _mm_set1_pd(lambdaAngle), vLength = _mm_set1_pd(lambdaLength), vTwoPi = _mm_set1_pd(twoPi);
+      const __m128d sign = _mm_set1_pd(-0.0), zero = _mm_setzero_pd(), eps = _mm_set1_pd(EPS);
+      const __m128d near = _mm_set1_pd(NEAR_PARALLEL_ANGLE), anti = _mm_set1_pd(antiparallelAbove), underflowBelow = _mm_set1_pd(1e-150);
+      const __m128d pLongMask = _mm_castsi128_pd(_mm_set1_epi64x(pLong ? -1 : 0));
+      for (; j + 2 <= n; j += 2) {
+        const __m128d qa = _mm_loadu_pd(qxy + 2 * j), qb = _mm_loadu_pd(qxy + 2 * j + 2);
+        const __m128d dx = _mm_sub_pd(vpx, _mm_unpacklo_pd(qa, qb)), dy = _mm_sub_pd(vpy, _mm_unpackhi_pd(qa, qb));
+        const __m128d d = _mm_sqrt_pd(_mm_add_pd(_mm_mul_pd(dx, dx), _mm_mul_pd(dy, dy)));
+        const __m128d turn = _mm_andnot_pd(sign, _mm_sub_pd(vh, _mm_loadu_pd(qHeading + j)));
+        const __m128d angle = _mm_min_pd(_mm_sub_pd(vTwoPi, turn), turn); /* otherWay < turn ? otherWay : turn */
+        const __m128d weights = _mm_mul_pd(vWeight, _mm_loadu_pd(qWeight + j));
+        __m128d ratio = _mm_sub_pd(vLog, _mm_loadu_pd(qLog + j));
+        if (withEps) {
+          const __m128d bothLong = _mm_and_pd(pLongMask, _mm_cmpgt_pd(_mm_loadu_pd(qLength + j), eps));
+          const __m128d ratioEps = _mm_sub_pd(vLogEps, _mm_loadu_pd(qLogEps + j));
+          ratio = _mm_or_pd(_mm_and_pd(bothLong, ratio), _mm_andnot_pd(bothLong, ratioEps));
+        }
+        const __m128d angleTerm = _mm_mul_pd(vAngle, _mm_mul_pd(angle, weights));
+        const __m128d cost = _mm_add_pd(_mm_add_pd(d, angleTerm), _mm_mul_pd(vLength, _mm_andnot_pd(sign, ratio)));
+        _mm_storeu_pd(cells + 2 * j, _mm_unpacklo_pd(cost, d));
+        _mm_storeu_pd(cells + 2 * j + 2, _mm_unpackhi_pd(cost, d));
+        const __m128d nearly = _mm_and_pd(_mm_cmpneq_pd(weights, zero), _mm_or_pd(_mm_cmplt_pd(angle, near), _mm_cmpgt_pd(angle, anti)));
+        const __m128d underflow = _mm_and_pd(_mm_cmpngt_pd(d, underflowBelow), _mm_or_pd(_mm_cmpneq_pd(dx, zero), _mm_cmpneq_pd(dy, zero)));
+        const int flags = _mm_movemask_pd(_mm_or_pd(nearly, underflow));
+        if (flags != 0) {
+          if (flags & 1) exact[exactCount++] = j;
+          if (flags & 2) exact[exactCount++] = j + 1;
+        }
+      }
+    }
+#endif
+    for (; j < n; j++) {
       const double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
       const double d = sqrt(dx * dx + dy * dy);
       const double turn = fabs(h - qHeading[j]);
       const double otherWay = twoPi - turn;
       const double angle = otherWay < turn ? otherWay : turn;
       const double weights = weight * qWeight[j];
-      /* a zero direction (weight 0) makes the angle term 0 whatever the angle: no exact angle needed */
       if ((weights != 0 && (angle < NEAR_PARALLEL_ANGLE || angle > antiparallelAbove)) || (!(d > 1e-150) && (dx != 0 || dy != 0))) {
         exact[exactCount++] = j;
       }
       double ratio = logLength - qLog[j];
       if (withEps && !(pLong && qLength[j] > EPS)) ratio = logLengthEps - qLogEps[j];
-      cost[j] = d + lambdaAngle * (angle * weights) + lambdaLength * fabs(ratio);
-      dist[j] = d;
+      cells[2 * j] = d + lambdaAngle * (angle * weights) + lambdaLength * fabs(ratio);
+      cells[2 * j + 1] = d;
     }
-    for (long e = 0; e < exactCount; e++) {
-      const long j = exact[e];
-      const double dx = px - qxy[2 * j], dy = py - qxy[2 * j + 1];
-      double d = sqrt(dx * dx + dy * dy);
-      if (!(d > 1e-150) && (dx != 0 || dy != 0)) d = pythonHypot(dx, dy); /* underflow: the exact hypot */
-      const double turn = fabs(h - qHeading[j]);
-      const double otherWay = twoPi - turn;
-      double angle = otherWay < turn ? otherWay : turn;
-      if (angle < NEAR_PARALLEL_ANGLE || angle > antiparallelAbove) angle = exactAngle(p, i, q, j);
-      double ratio = logLength - qLog[j];
-      if (withEps && !(pLong && qLength[j] > EPS)) ratio = logLengthEps - qLogEps[j];
-      cost[j] = d + lambdaAngle * (angle * (weight * qWeight[j])) + lambdaLength * fabs(ratio);
-      dist[j] = d;
-    }
-    /* Both recurrences along the row: C(i, j) = max(min(C(i−1, j), C(i−1, j−1), C(i, j−1)), cost(i, j)). */
+    for (long e = 0; e < exactCount; e++) exactCell(p, i, q, exact[e], lambdaAngle, lambdaLength, withEps, cells + 2 * exact[e]);
+    /* Both recurrences along the row, C(i, j) = max(min(C(i−1, j), C(i−1, j−1), C(i, j−1)), cost(i, j)): the
+     * costs are finite, so any exact selection gives Python's min and max. */
+#ifdef USE_SSE2
+    __m128d left;
     if (i == 0) {
-      double left = cur[0] = cost[0], left2 = cur2[0] = dist[0];
-      for (long j = 1; j < n; j++) {
-        cur[j] = left = pmax(left, cost[j]);
-        cur2[j] = left2 = pmax(left2, dist[j]);
+      left = _mm_loadu_pd(cells);
+      _mm_storeu_pd(cur, left);
+      for (long k = 1; k < n; k++) {
+        left = _mm_max_pd(left, _mm_loadu_pd(cells + 2 * k));
+        _mm_storeu_pd(cur + 2 * k, left);
       }
     } else {
-      double left = cur[0] = pmax(prev[0], cost[0]), left2 = cur2[0] = pmax(prev2[0], dist[0]);
-      for (long j = 1; j < n; j++) {
-        cur[j] = left = pmax(pmin(pmin(prev[j], prev[j - 1]), left), cost[j]);
-        cur2[j] = left2 = pmax(pmin(pmin(prev2[j], prev2[j - 1]), left2), dist[j]);
+      left = _mm_max_pd(_mm_loadu_pd(prev), _mm_loadu_pd(cells));
+      _mm_storeu_pd(cur, left);
+      __m128d diag = _mm_loadu_pd(prev);
+      for (long k = 1; k < n; k++) {
+        const __m128d up = _mm_loadu_pd(prev + 2 * k);
+        left = _mm_max_pd(_mm_min_pd(_mm_min_pd(up, diag), left), _mm_loadu_pd(cells + 2 * k));
+        _mm_storeu_pd(cur + 2 * k, left);
+        diag = up;
       }
     }
+#else
+    for (int lane = 0; lane < 2; lane++) {
+      double left = i == 0 ? cells[lane] : pmax(prev[lane], cells[lane]);
+      cur[lane] = left;
+      for (long k = 1; k < n; k++) {
+        left = i == 0 ? pmax(left, cells[2 * k + lane]) : pmax(pmin(pmin(prev[2 * k + lane], prev[2 * k - 2 + lane]), left), cells[2 * k + lane]);
+        cur[2 * k + lane] = left;
+      }
+    }
+#endif
     double *t = prev;
     prev = cur;
     cur = t;
-    t = prev2;
-    prev2 = cur2;
-    cur2 = t;
   }
-  *alaf = prev[n - 1];
-  *dfd = prev2[n - 1];
+  *alaf = prev[2 * n - 2];
+  *dfd = prev[2 * n - 1];
   return 1;
 }
 

@@ -3,7 +3,8 @@
  * Compile the C reward (native/reward.c) into dist/native/reward.node, a Node-API addon, with the machine's C
  * compiler (`CC`, else `cc`) and Node's own headers (beside the `node` binary). Without either, it says so
  * and leaves the addon out: every reward is then scored in TypeScript, with the same values, more slowly.
- * Skipped when the addon is newer than its source. Part of `npm run build`.
+ * Skipped when the addon is newer than its source. Part of `npm run build`. `VLA_R1_NATIVE_CFLAGS` adds compiler
+ * flags; `VLA_R1_NATIVE_OUT` builds somewhere else than dist/native/reward.node.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'native', 'reward.c');
-const target = join(root, 'dist', 'native', 'reward.node');
+const target = process.env.VLA_R1_NATIVE_OUT || join(root, 'dist', 'native', 'reward.node');
 const headers = [process.env.VLA_R1_NODE_HEADERS, join(dirname(process.execPath), '..', 'include', 'node')].filter(Boolean);
 const include = headers.find((dir) => existsSync(join(dir, 'node_api.h')));
 const compiler = process.env.CC || 'cc';
@@ -29,6 +30,8 @@ if (spawnSync(compiler, ['--version'], { stdio: 'ignore' }).status !== 0) skip(`
 mkdirSync(dirname(target), { recursive: true });
 // -ffp-contract=off: no fused multiply-adds, so every operation rounds as in the TypeScript reward and Python.
 const flags = ['-O2', '-std=gnu11', '-fPIC', '-shared', '-ffp-contract=off', '-fno-math-errno', '-Wall', '-Wextra'];
+// Extra flags, e.g. VLA_R1_NATIVE_CFLAGS=-DVLA_R1_NO_SIMD for the portable loops (the tests build that too).
+flags.push(...(process.env.VLA_R1_NATIVE_CFLAGS ?? '').split(/\s+/).filter(Boolean));
 // The addon's napi_* symbols come from the node process that loads it.
 if (process.platform === 'darwin') flags.push('-undefined', 'dynamic_lookup');
 const run = spawnSync(compiler, [...flags, '-I', include, source, '-o', target, '-lm'], { stdio: 'inherit' });

@@ -4,12 +4,13 @@
  * compiler says so, exits 0 and removes a stale addon (which would score with old code).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REWARD_SLOTS, scoreIntoTypeScript } from '../src/rewards/scoreInto.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const compilerThere = spawnSync(process.env['CC'] ?? 'cc', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -65,5 +66,32 @@ describe('build-native', () => {
     expect(build({ CI: 'true' }).status).toBe(1);
     expect(build().status).toBe(0); // elsewhere: the TypeScript reward takes over
     expect(existsSync(target)).toBe(false);
+  });
+
+  it.runIf(compilerThere)('builds the portable loops (-DVLA_R1_NO_SIMD), which score the fixture as the TypeScript reward does', () => {
+    const out = join(dir, 'portable.node');
+    const run = spawnSync(process.execPath, [join(ROOT, 'scripts/build-native.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, VLA_R1_NATIVE_OUT: out, VLA_R1_NATIVE_CFLAGS: '-DVLA_R1_NO_SIMD' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const addon = createRequire(import.meta.url)(out) as { score(r: string, g: string): boolean; slots: ArrayBuffer };
+    const slots = new Float64Array(addon.slots);
+    const expected = new Float64Array(REWARD_SLOTS);
+    const lines = readFileSync(join(ROOT, 'test/fixtures/reward-official-400.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+    let taken = 0;
+    for (const line of lines) {
+      const c = JSON.parse(line) as { response: string; ground_truth: string };
+      slots[0] = 0.25;
+      slots[1] = 0.1;
+      if (!addon.score(c.response, c.ground_truth)) continue;
+      taken++;
+      scoreIntoTypeScript(c.response, c.ground_truth, expected);
+      for (let k = 0; k < REWARD_SLOTS; k++) {
+        if (Number.isNaN(expected[k])) expect(slots[k]).toBeNaN();
+        else expect(Math.abs(slots[k]! - expected[k]!)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+    expect(taken).toBeGreaterThanOrEqual(360);
   });
 });
