@@ -19,9 +19,9 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: readonly string[], stdin?: string): Promise<Run> {
+function runCli(args: readonly string[], stdin?: string, env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -57,6 +57,28 @@ afterAll(() => {
 });
 
 describe('vla-r1 reward', () => {
+  it('writes the same lines with the C reward switched off (VLA_R1_NATIVE=0), and says that it is off', async () => {
+    const input = fixture.map((c) => JSON.stringify({ response: c.response, ground_truth: c.ground_truth })).join('\n') + '\n';
+    const usual = await runCli(['reward'], input);
+    const typeScript = await runCli(['reward'], input, { ...process.env, VLA_R1_NATIVE: '0' });
+    expect(usual.code).toBe(0);
+    expect(typeScript.code).toBe(0);
+    const scores = (out: string): number[][] =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => Object.values(JSON.parse(l) as Record<string, unknown>).map((v) => (typeof v === 'number' ? v : Number.NaN)));
+    const [a, b] = [scores(usual.stdout), scores(typeScript.stdout)];
+    expect(a.length).toBe(fixture.length);
+    for (let i = 0; i < a.length; i++) {
+      for (let k = 0; k < a[i]!.length; k++) {
+        if (Number.isNaN(b[i]![k])) expect(a[i]![k]).toBeNaN();
+        else expect(Math.abs(a[i]![k]! - b[i]![k]!)).toBeLessThanOrEqual(1e-12);
+      }
+    }
+    expect(typeScript.stderr).toContain('(TypeScript reward: the C reward is disabled by VLA_R1_NATIVE=0)');
+  });
+
   it('scores the official fixture from stdin to stdout, in order, matching the official scores', async () => {
     const input = fixture.map((c) => JSON.stringify({ response: c.response, ground_truth: c.ground_truth })).join('\n') + '\n';
     const run = await runCli(['reward', '--quiet'], input);

@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { UserError } from '../../errors.js';
 import { createProgress } from '../../progress.js';
+import { nativeRewardAvailable, nativeRewardStatus } from '../../rewards/nativeReward.js';
 import { fileChunks, rewardWorkersAvailable, scoreRewardStream } from './reward-stream.js';
 import type { RewardStreamSummary } from './reward-stream.js';
 
@@ -113,7 +114,8 @@ export async function runReward(options: RewardCommandOptions): Promise<void> {
       throw new UserError(`${options.output as string}: ${systemErrorText(error as NodeJS.ErrnoException)}`);
     }
   }
-  progress.done(summary.failed > 0 ? `(${summary.failed} bad)` : undefined);
+  const notes = [summary.failed > 0 ? `(${summary.failed} bad)` : '', nativeRewardAvailable() ? '' : `(TypeScript reward: the C reward is ${nativeRewardStatus()})`];
+  progress.done(notes.filter((n) => n !== '').join(' ') || undefined);
   if (summary.failed > 0) {
     throw new UserError(
       `${source}: ${summary.failed} of ${summary.lines} lines are not valid input; their output lines hold {"error": ...}`,
