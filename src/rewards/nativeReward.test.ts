@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeRewardAvailable, nativeRewardStatus, nativeScoreInto, useNativeReward } from './nativeReward.js';
 import { REWARD_SLOTS, RewardSlot, scoreInto, scoreIntoTypeScript } from './scoreInto.js';
@@ -60,8 +62,10 @@ const boxText = fc
 const thinkPrefix = fc.constantFrom('<think>a</think> ', '', '<THINK>b</THINK>', '<think>unclosed ', '</think><think>', '<thin\u212a>k</think>');
 
 describe('the C reward', () => {
-  it('is built by npm run build (in CI, where a C compiler and Node headers are installed)', () => {
-    if (process.env['CI'] === 'true') expect(nativeRewardAvailable(), nativeRewardStatus()).toBe(true);
+  it('is built by npm run build wherever a C compiler and Node headers are installed', () => {
+    const compiler = spawnSync(process.env['CC'] || 'cc', ['--version'], { stdio: 'ignore' }).status === 0;
+    const headers = existsSync(join(dirname(process.execPath), '..', 'include', 'node', 'node_api.h'));
+    if (compiler && headers && process.env['VLA_R1_NATIVE'] !== '0') expect(nativeRewardAvailable(), nativeRewardStatus()).toBe(true);
     expect(nativeRewardStatus() === '').toBe(nativeRewardAvailable());
   });
 });
