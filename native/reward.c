@@ -105,20 +105,25 @@ static long findOpenBracket(const uint16_t *t, long from, long n) {
 #endif
 }
 
-/* End of the first `<` + letters + `>` (letters in any case) at or after `from`, or -1. Inlined where it is
- * called with literal letters, so that their length and comparisons are constants. */
-static inline __attribute__((always_inline)) long findTagEnd(const uint16_t *t, long n, long from, const char *letters, int closing) {
+/* End of the tag `<` letters `>` (`</` letters `>` when closing; letters in any case) that starts exactly at
+ * t[at], or -1. Inlined where it is called with literal letters, so that their length and comparisons are
+ * constants. */
+static inline __attribute__((always_inline)) long tagEndAt(const uint16_t *t, long n, long at, const char *letters, int closing) {
   const long len = (long)__builtin_strlen(letters);
-  long tagLen = len + 2 + (closing ? 1 : 0);
-  for (long at = findOpenBracket(t, from, n); at + tagLen <= n; at = findOpenBracket(t, at + 1, n)) {
-    long k = at + 1;
-    if (closing) {
-      if (t[k] != '/') continue;
-      k++;
-    }
-    long q = 0;
-    while (q < len && letterIs(t[k + q], letters[q])) q++;
-    if (q == len && t[k + len] == '>') return k + len + 1;
+  if (at + len + 2 + (closing ? 1 : 0) > n || t[at] != '<') return -1;
+  long k = at + 1;
+  if (closing && t[k++] != '/') return -1;
+  for (long q = 0; q < len; q++) {
+    if (!letterIs(t[k + q], letters[q])) return -1;
+  }
+  return t[k + len] == '>' ? k + len + 1 : -1;
+}
+
+/* End of the first such tag at or after `from`, or -1. */
+static inline __attribute__((always_inline)) long findTagEnd(const uint16_t *t, long n, long from, const char *letters, int closing) {
+  for (long at = findOpenBracket(t, from, n); at < n; at = findOpenBracket(t, at + 1, n)) {
+    const long end = tagEndAt(t, n, at, letters, closing);
+    if (end >= 0) return end;
   }
   return -1;
 }
@@ -139,17 +144,10 @@ static const double POW10[16] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e
 
 static int jsonSpace(uint16_t c) { return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09; }
 
-/* Only Python whitespace (ASCII) then `</output>` in any case from `i`. */
+/* Only Python whitespace (ASCII, as the TypeScript fast path) then `</output>` in any case from `i`. */
 static int closesOutputBlock(const uint16_t *u, long i, long n) {
-  uint16_t c = u[i];
-  while (c == 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) c = u[++i];
-  if (i + 9 > n || c != '<' || u[i + 1] != '/') return 0;
-  static const char *word = "output";
-  for (int k = 0; k < 6; k++) {
-    uint16_t d = u[i + 2 + k];
-    if (d >= 0x80 || (d | 0x20) != (uint16_t)word[k]) return 0;
-  }
-  return u[i + 8] == '>';
+  while (u[i] < 0x80 && isPythonSpace(u[i])) i++;
+  return tagEndAt(u, n, i, "output", 1) >= 0;
 }
 
 #ifdef USE_SSE2
