@@ -73,12 +73,22 @@ async function sharpOf(source: ImageSource): Promise<Sharp> {
   return sharp(source, { failOn: 'error' });
 }
 
-function decodeError(source: ImageSource, error: unknown): UserError {
+/**
+ * Whether sharp's `error` on the image file `path` means that the file is not there. libvips does not always
+ * say "missing" for a file that is not there (it may call it an unsupported format), so existence is asked
+ * directly.
+ *
+ * @example
+ * isMissingImageError('/no/such.png', new Error('Input file contains unsupported image format')); // true
+ */
+export function isMissingImageError(path: string, error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  // libvips does not always say "missing" for a file that is not there, so existence is asked directly.
-  if (typeof source === 'string' && (!existsSync(source) || /missing|no such file|ENOENT/i.test(message))) {
-    return new UserError(`${source}: image not found`);
-  }
+  return !existsSync(path) || /missing|no such file|ENOENT/i.test(message);
+}
+
+function decodeError(source: ImageSource, error: unknown): UserError {
+  if (typeof source === 'string' && isMissingImageError(source, error)) return new UserError(`${source}: image not found`);
+  const message = error instanceof Error ? error.message : String(error);
   return new UserError(`${sourceName(source)}: cannot decode image: ${message}`);
 }
 

@@ -6,12 +6,12 @@
  * answer of the prompt's kind with coordinates in [0, 1] and at least one trajectory point; the image exists and
  * decodes; no two records share image, instruction and task kind.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createProgress } from '../progress.js';
 import { hasThinkBlock, parseAnswer } from '../protocol/answer.js';
 import { IMAGE_TOKEN, parseHumanTurn } from '../protocol/prompts.js';
 import type { Action, TaskKind } from '../protocol/types.js';
+import { isMissingImageError } from './images.js';
 import { parseJsonItems } from './json-text.js';
 import { fieldName, readDatasetText, recordImage, VlaR1Record } from './records.js';
 
@@ -103,9 +103,8 @@ async function checkImage(path: string, decode: boolean): Promise<ImageCheck> {
     if (decode) await image.raw().toBuffer();
     return { ok: true };
   } catch (error: unknown) {
+    if (isMissingImageError(path, error)) return { ok: false, message: `image not found: ${path}` };
     const message = error instanceof Error ? error.message : String(error);
-    // libvips does not always say "missing" for a file that is not there, so existence is asked directly.
-    if (!existsSync(path) || /missing|ENOENT|no such file/i.test(message)) return { ok: false, message: `image not found: ${path}` };
     return { ok: false, message: `image does not decode: ${path}: ${message}` };
   }
 }
